@@ -1,0 +1,1 @@
+"""The `salur` command line: thin commands over the use cases."""

@@ -1,0 +1,36 @@
+"""Entry point of the `salur` command: global options, then one sub-app per feature."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from salur.cli import data as data_cli
+from salur.cli import demo as demo_cli
+from salur.cli import needs as needs_cli
+from salur.i18n import set_language
+
+app = typer.Typer(
+    name="salur",
+    help="salur: election logistics from the KPU warehouse to every TPS, on a verifiable log.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main(
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of messages and reports: id or en.")
+    ] = "",
+) -> None:
+    """Global options."""
+    if lang:
+        set_language(lang)
+
+
+app.add_typer(data_cli.app, name="data")
+app.add_typer(data_cli.dpt_app, name="dpt")
+app.command("needs")(needs_cli.needs)
+app.command("demo")(demo_cli.demo)

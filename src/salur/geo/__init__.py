@@ -1,0 +1,1 @@
+"""Reference geography: province > regency > kecamatan (PPK) > desa (PPS) > TPS, dapil, sites."""

@@ -1,0 +1,1 @@
+"""Election norms as data: one validated file per election type (quantities, reserves, weights)."""

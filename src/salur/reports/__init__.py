@@ -1,0 +1,1 @@
+"""Reports people read: HTML pages with tables and charts (PDFs and maps join later)."""

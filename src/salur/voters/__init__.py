@@ -1,0 +1,1 @@
+"""Voters per TPS (DPT): imported official figures, or an openly labelled estimate."""
