@@ -1,0 +1,145 @@
+"""Timestamped Ed25519 witness cosignatures (c2sp.org/tlog-cosignature, type 0x04).
+
+Independent witnesses (Bawaslu, observers, parties) cosign salur's checkpoints after checking
+that the log only grew, so no one can show one history to KPU and another to the public. Time
+is an argument: this module reads no clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from salur.ledger.checkpoint import CheckpointError, parse_checkpoint
+from salur.ledger.note import (
+    NoteSignature,
+    add_signatures,
+    compute_key_id,
+    format_vkey,
+    is_valid_key_name,
+    parse_note,
+    split_vkey,
+)
+
+COSIGNATURE_ED25519: Final = 0x04
+MAX_TIMESTAMP: Final = 2**63 - 1
+_TIMESTAMP_SIZE: Final = 8
+_ED25519_SIZE: Final = 64
+_HEADER: Final = "cosignature/v1"
+
+
+def cosigned_message(checkpoint_text: str, timestamp: int) -> bytes:
+    """The signed message: `cosignature/v1`, `time <t>`, then the whole checkpoint text."""
+    _check_timestamp(timestamp)
+    checkpoint = parse_checkpoint(checkpoint_text)
+    if checkpoint.to_text() != checkpoint_text:
+        raise CheckpointError("checkpoint text is not in canonical form")
+    return f"{_HEADER}\ntime {timestamp}\n{checkpoint_text}".encode()
+
+
+def cosignature_timestamp(signature: NoteSignature) -> int:
+    """The POSIX time a cosignature claims it was made at."""
+    raw = signature.signature
+    if len(raw) != _TIMESTAMP_SIZE + _ED25519_SIZE:
+        raise ValueError("not an Ed25519 cosignature")
+    timestamp = int.from_bytes(raw[:_TIMESTAMP_SIZE], "big")
+    _check_timestamp(timestamp)
+    return timestamp
+
+
+@dataclass(frozen=True, slots=True)
+class CosignatureVerifier:
+    """Checks one witness's timestamped Ed25519 cosignatures; usable as a NoteVerifier."""
+
+    name: str
+    public_key: bytes
+    key_id: bytes = field(init=False)
+
+    def __post_init__(self) -> None:
+        if not is_valid_key_name(self.name):
+            raise ValueError(f"invalid key name {self.name!r}")
+        if len(self.public_key) != 32:
+            raise ValueError("an Ed25519 public key is 32 bytes")
+        key_id = compute_key_id(self.name, COSIGNATURE_ED25519, self.public_key)
+        object.__setattr__(self, "key_id", key_id)
+
+    @classmethod
+    def from_vkey(cls, vkey: str) -> CosignatureVerifier:
+        """Load a `name+hex(key ID)+base64(0x04 || key)` verifier key."""
+        name, _, signature_type, public_key = split_vkey(vkey)
+        if signature_type != COSIGNATURE_ED25519:
+            raise ValueError(f"not an Ed25519 cosigner key: type {signature_type:#04x}")
+        try:
+            return cls(name, public_key)
+        except ValueError:
+            raise ValueError("malformed verifier key") from None
+
+    @property
+    def vkey(self) -> str:
+        """This key as a verifier key string."""
+        return format_vkey(self.name, COSIGNATURE_ED25519, self.public_key)
+
+    def verify(self, text: bytes, signature: bytes) -> bool:
+        """Whether `signature` (timestamp || Ed25519) cosigns the checkpoint `text`."""
+        if len(signature) != _TIMESTAMP_SIZE + _ED25519_SIZE:
+            return False
+        timestamp = int.from_bytes(signature[:_TIMESTAMP_SIZE], "big")
+        try:
+            message = cosigned_message(text.decode("utf-8"), timestamp)
+            key = Ed25519PublicKey.from_public_bytes(self.public_key)
+            key.verify(signature[_TIMESTAMP_SIZE:], message)
+        except (ValueError, InvalidSignature):
+            return False
+        return True
+
+
+class CosignatureSigner:
+    """A witness's cosigning key."""
+
+    __slots__ = ("_private_key", "name", "public_key")
+
+    def __init__(self, name: str, private_key: Ed25519PrivateKey) -> None:
+        if not is_valid_key_name(name):
+            raise ValueError(f"invalid key name {name!r}")
+        self.name = name
+        self._private_key = private_key
+        self.public_key = private_key.public_key().public_bytes_raw()
+
+    @classmethod
+    def from_seed(cls, name: str, seed: bytes) -> CosignatureSigner:
+        """A cosigner from the 32-byte RFC 8032 private key seed."""
+        if len(seed) != 32:
+            raise ValueError("an Ed25519 seed is 32 bytes")
+        return cls(name, Ed25519PrivateKey.from_private_bytes(seed))
+
+    @property
+    def key_id(self) -> bytes:
+        """The 4-byte key ID: SHA-256(name || 0x0A || 0x04 || public key)[:4]."""
+        return compute_key_id(self.name, COSIGNATURE_ED25519, self.public_key)
+
+    def verifier(self) -> CosignatureVerifier:
+        """The matching verifier."""
+        return CosignatureVerifier(self.name, self.public_key)
+
+    def cosign(self, checkpoint_text: str, timestamp: int) -> NoteSignature:
+        """A cosignature over the checkpoint text, made at POSIX time `timestamp`."""
+        message = cosigned_message(checkpoint_text, timestamp)
+        raw = timestamp.to_bytes(_TIMESTAMP_SIZE, "big") + self._private_key.sign(message)
+        return NoteSignature(self.name, self.key_id, raw)
+
+    def __repr__(self) -> str:
+        return f"CosignatureSigner({self.name!r}, key_id={self.key_id.hex()})"
+
+
+def add_cosignature(signed_checkpoint: bytes, signer: CosignatureSigner, timestamp: int) -> bytes:
+    """The signed checkpoint with the witness's cosignature added (replacing an older one)."""
+    note = parse_note(signed_checkpoint)
+    return add_signatures(note, [signer.cosign(note.text, timestamp)]).to_bytes()
+
+
+def _check_timestamp(timestamp: int) -> None:
+    if not 0 <= timestamp <= MAX_TIMESTAMP:
+        raise ValueError(f"timestamp {timestamp} is outside 0..2**63-1")
