@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from salur.errors import InputError
 
@@ -23,7 +24,7 @@ class Row:
         self.number = number
         self.values = values
 
-    def fail(self, column: str, key: str, **params: object) -> InputError:
+    def fail(self, column: str, key: str, **params: Any) -> InputError:
         value = self.values.get(column, "")
         return InputError(
             key, file=self.file, row=self.number, column=column, value=value, **params

@@ -56,7 +56,8 @@ class InputError(SalurError):
             where += ", " + t("where.column", column=self.column)
         if self.field is not None:
             where += ", " + t("where.field", field=self.field)
-        return f"{where}: {t(self.key, **self.params)}"
+        context = {"file": self.file, "column": self.column, "field": self.field}
+        return f"{where}: {t(self.key, **{**context, **self.params})}"
 
 
 class NotFoundError(SalurError):

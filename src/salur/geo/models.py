@@ -6,7 +6,7 @@ SOURCES.md), while the codes agree.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from salur.db import Base
@@ -16,8 +16,8 @@ class Province(Base):
     __tablename__ = "province"
 
     code: Mapped[str] = mapped_column(String(2), primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
-    name_kpu: Mapped[str | None] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(Text)
+    name_kpu: Mapped[str | None] = mapped_column(Text)
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
 
@@ -29,8 +29,8 @@ class Regency(Base):
 
     code: Mapped[str] = mapped_column(String(5), primary_key=True)
     province_code: Mapped[str] = mapped_column(ForeignKey("province.code"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    name_kpu: Mapped[str | None] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(Text)
+    name_kpu: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(10))  # kabupaten | kota
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
@@ -43,8 +43,8 @@ class District(Base):
 
     code: Mapped[str] = mapped_column(String(8), primary_key=True)
     regency_code: Mapped[str] = mapped_column(ForeignKey("regency.code"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    name_kpu: Mapped[str | None] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(Text)
+    name_kpu: Mapped[str | None] = mapped_column(Text)
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
 
@@ -56,12 +56,12 @@ class Village(Base):
 
     code: Mapped[str] = mapped_column(String(13), primary_key=True)
     district_code: Mapped[str] = mapped_column(ForeignKey("district.code"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    name_kpu: Mapped[str | None] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(Text)
+    name_kpu: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(10))  # desa | kelurahan | desa_adat
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
-    coord_source: Mapped[str | None] = mapped_column(String(40))
+    coord_source: Mapped[str | None] = mapped_column(Text)
     dapil_dpr_ri: Mapped[str | None] = mapped_column(String(10))
     dapil_dprd_prov: Mapped[str | None] = mapped_column(String(10))
     dapil_dprd_kab: Mapped[str | None] = mapped_column(String(10))
@@ -71,7 +71,7 @@ class Village(Base):
     # Sirekap (C.Hasil PPWP) partial sums: the raw material of the openly labelled DPT estimate.
     dpt_reported: Mapped[int | None] = mapped_column(Integer)
     tps_reported: Mapped[int | None] = mapped_column(Integer)
-    dpt_flag: Mapped[str | None] = mapped_column(String(20))
+    dpt_flag: Mapped[str | None] = mapped_column(Text)
 
 
 class Tps(Base):
@@ -84,7 +84,7 @@ class Tps(Base):
     code: Mapped[str] = mapped_column(String(13), unique=True)  # Sirekap id: desa code + 3 digits
     village_code: Mapped[str] = mapped_column(ForeignKey("village.code"))
     number: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(15))  # regular | special (TPS 9xx, lokasi khusus)
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
@@ -99,7 +99,7 @@ class Dapil(Base):
 
     level: Mapped[str] = mapped_column(String(10), primary_key=True)
     code: Mapped[str] = mapped_column(String(10), primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(Text)
     province_code: Mapped[str | None] = mapped_column(String(2))
 
 
@@ -109,7 +109,7 @@ class Landmass(Base):
     __tablename__ = "landmass"
 
     id: Mapped[str] = mapped_column(String(10), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(Text)
     area_km2: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
@@ -120,17 +120,17 @@ class LogisticsSite(Base):
 
     __tablename__ = "logistics_site"
 
-    id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
     region_code: Mapped[str] = mapped_column(String(5), index=True)
-    kind: Mapped[str] = mapped_column(String(30))
-    description: Mapped[str] = mapped_column(String(300))
-    address: Mapped[str | None] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
     district_code: Mapped[str | None] = mapped_column(ForeignKey("district.code"))
     village_code: Mapped[str | None] = mapped_column(ForeignKey("village.code"))
-    location_precision: Mapped[str | None] = mapped_column(String(20))
+    location_precision: Mapped[str | None] = mapped_column(Text)
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
-    source_url: Mapped[str | None] = mapped_column(String(400))
+    source_url: Mapped[str | None] = mapped_column(Text)
     source_date: Mapped[str | None] = mapped_column(String(10))
 
 
@@ -141,9 +141,9 @@ class WaterAccess(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     district_code: Mapped[str] = mapped_column(ForeignKey("district.code"), index=True)
-    mode: Mapped[str] = mapped_column(String(60))
-    evidence: Mapped[str] = mapped_column(String(600))
-    source_url: Mapped[str | None] = mapped_column(String(400))
+    mode: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)
     source_date: Mapped[str | None] = mapped_column(String(10))
 
 
@@ -154,4 +154,4 @@ class DptTotal(Base):
 
     region_code: Mapped[str] = mapped_column(String(5), primary_key=True)
     dpt: Mapped[int] = mapped_column(Integer)
-    source: Mapped[str | None] = mapped_column(String(400))
+    source: Mapped[str | None] = mapped_column(Text)

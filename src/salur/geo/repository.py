@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy import Select, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from salur.db import Base
@@ -41,7 +41,7 @@ def sync_rows(
     if not records:
         return counts
     columns = [c for c in records[0] if not c.startswith("_")]
-    table = model.__table__
+    table = cast(Table, model.__table__)
     existing = {
         tuple(r[: len(key)]): tuple(r[len(key) :])
         for r in session.execute(select(*[table.c[c] for c in (*key, *columns)])).all()
@@ -102,7 +102,7 @@ def in_region(column: Any, code: str) -> Any:
     return (column == code) | column.like(code + ".%")
 
 
-def tps_in_region(code: str) -> Select[Any]:
+def tps_in_region(code: str) -> Select[*tuple[Any, ...]]:
     """TPS rows of a region with their village, district, regency and province codes."""
     return (
         select(
@@ -138,9 +138,6 @@ def names_in_region(session: Session, code: str) -> dict[str, str]:
     """Names of the regencies and kecamatan at or below `code`, by code (for reports)."""
     names: dict[str, str] = {}
     for model in (Regency, District):
-        names.update(
-            session.execute(select(model.code, model.name).where(in_region(model.code, code)))
-            .tuples()
-            .all()
-        )
+        stmt = select(model.code, model.name).where(in_region(model.code, code))
+        names.update(dict(session.execute(stmt)))
     return names

@@ -255,13 +255,10 @@ def _tps_file(path: Path, villages: list[Record], numbers: dict[str, list[int]])
             raise row.fail("tps_code_kpu", "input.tps_code_mismatch", expected=record["code"])
         seen.setdefault(village, []).append(number)
         out.append(record)
-    for village in villages:
-        if sorted(seen.get(village["code"], [])) != numbers[village["code"]]:
+    for desa in villages:
+        if sorted(seen.get(desa["code"], [])) != numbers[desa["code"]]:
             raise InputError(
-                "input.tps_list_mismatch",
-                file=path,
-                column="village_code",
-                value=village["code"],
+                "input.tps_list_mismatch", file=path, column="village_code", value=desa["code"]
             )
     return out
 

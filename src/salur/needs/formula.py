@@ -81,13 +81,15 @@ class Needs:
 
     @property
     def kit_weight_g(self) -> npt.NDArray[np.float64]:
-        weights = np.array([line.weight_g for line in self.lines])
-        return self.quantity @ weights  # type: ignore[no-any-return]
+        weights = np.array([line.weight_g for line in self.lines], dtype=np.float64)
+        result: npt.NDArray[np.float64] = self.quantity @ weights
+        return result
 
     @property
     def kit_volume_cm3(self) -> npt.NDArray[np.float64]:
         volumes = np.array([0.0 if ln.inside_kotak else ln.volume_cm3 for ln in self.lines])
-        return self.quantity @ volumes  # type: ignore[no-any-return]
+        result: npt.NDArray[np.float64] = self.quantity @ volumes
+        return result
 
 
 def ballots_per_tps(dpt: IntArray, reserve_percent: Fraction, rounding: str) -> IntArray:
@@ -100,7 +102,7 @@ def ballots_per_tps(dpt: IntArray, reserve_percent: Fraction, rounding: str) -> 
         reserve = (2 * dpt * p + q) // (2 * q)
     else:
         reserve = (dpt * p) // q
-    return dpt + reserve  # type: ignore[no-any-return]
+    return dpt + reserve
 
 
 def compute(tps: TpsInput, norm: Norm) -> Needs:

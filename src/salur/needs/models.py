@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
 
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -15,6 +14,8 @@ class NeedsRun(Base):
     """A computation of needs for a region under one norm file (its SHA-256 kept for audit)."""
 
     __tablename__ = "needs_run"
+    # Never reuse the id of a replaced run (SQLite would without AUTOINCREMENT).
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     norm_id: Mapped[str] = mapped_column(String(40), index=True)
@@ -46,7 +47,7 @@ class TpsNeed(Base):
 
     __tablename__ = "tps_need"
     # Millions of rows keyed by (run, tps, line): no separate rowid b-tree in SQLite.
-    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012
 
     run_id: Mapped[int] = mapped_column(
         ForeignKey("needs_run.id", ondelete="CASCADE"), primary_key=True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -44,7 +45,7 @@ def tps_frame(session: Session, region: str) -> pd.DataFrame:
 def formula_input(frame: pd.DataFrame) -> TpsInput:
     """The arrays the pure formula reads."""
 
-    def text(column: str) -> np.ndarray:  # type: ignore[type-arg]
+    def text(column: str) -> npt.NDArray[np.object_]:
         return frame[column].to_numpy(dtype=object)
 
     return TpsInput(
@@ -70,7 +71,9 @@ def replace_runs(session: Session, norm_id: str, region: str) -> None:
         session.execute(delete(NeedsRun).where(NeedsRun.id.in_(old)))
 
 
-def store_needs(session: Session, run: NeedsRun, needs: Needs, tps_ids: np.ndarray) -> int:  # type: ignore[type-arg]
+def store_needs(
+    session: Session, run: NeedsRun, needs: Needs, tps_ids: npt.NDArray[np.int64]
+) -> int:
     """Write the run's lines, PSU reserves and every non-zero quantity; returns rows written."""
     session.add(run)
     session.flush()
@@ -101,8 +104,8 @@ def store_needs(session: Session, run: NeedsRun, needs: Needs, tps_ids: np.ndarr
 
 
 def _quantity_rows(
-    run_id: int, needs: Needs, tps_ids: np.ndarray
-) -> Iterator[list[tuple[int, int, int, int]]]:  # type: ignore[type-arg]
+    run_id: int, needs: Needs, tps_ids: npt.NDArray[np.int64]
+) -> Iterator[list[tuple[int, int, int, int]]]:
     rows, cols = np.nonzero(needs.quantity)
     values = needs.quantity[rows, cols]
     ids = tps_ids[rows]
@@ -119,7 +122,9 @@ def _quantity_rows(
         )
 
 
-def _bulk_quantities(session: Session, run_id: int, needs: Needs, tps_ids: np.ndarray) -> int:  # type: ignore[type-arg]
+def _bulk_quantities(
+    session: Session, run_id: int, needs: Needs, tps_ids: npt.NDArray[np.int64]
+) -> int:
     """Millions of rows: written with the driver's fastest path (PostgreSQL COPY, SQLite
     executemany) rather than ORM objects, which would take minutes and gigabytes."""
     connection = session.connection()
@@ -129,7 +134,7 @@ def _bulk_quantities(session: Session, run_id: int, needs: Needs, tps_ids: np.nd
     cursor = raw.cursor()
     try:
         if connection.dialect.name == "postgresql":
-            with cursor.copy(  # type: ignore[attr-defined]
+            with cursor.copy(
                 "COPY tps_need (run_id, tps_id, line_idx, quantity) FROM STDIN"
             ) as copy:
                 for chunk in _quantity_rows(run_id, needs, tps_ids):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -21,8 +22,8 @@ from salur.voters.service import ESTIMATED
 class RegencySection:
     code: str
     name: str
-    table: list[dict[str, object]]
-    totals: dict[str, object]
+    table: list[dict[Any, Any]]
+    totals: dict[Any, Any]
     chart_svg: str
 
 

@@ -55,6 +55,11 @@ def allocate(weights: npt.NDArray[np.float64], target: int) -> npt.NDArray[np.in
     return floors
 
 
+def _split(pair: str) -> tuple[str, str]:
+    regency, _, province = pair.partition("|")
+    return regency, province
+
+
 def _chain_scopes(regency: str, province: str, totals: Mapping[str, int]) -> list[str]:
     """The regions covering a TPS that have an official total, most specific first."""
     return [code for code in (regency, province, "") if code in totals]
@@ -65,7 +70,7 @@ def estimate(columns: TpsColumns, totals: Mapping[str, int]) -> npt.NDArray[np.i
     pairs, pair_of_tps = np.unique(
         np.char.add(np.char.add(columns.regency, "|"), columns.province), return_inverse=True
     )
-    chains = [_chain_scopes(*str(pair).split("|"), totals) for pair in pairs]
+    chains = [_chain_scopes(*_split(str(pair)), totals) for pair in pairs]
     scope_names = sorted({chain[0] for chain in chains if chain})
     index = {name: i for i, name in enumerate(scope_names)}
     scope_of_pair = np.array([index[chain[0]] if chain else -1 for chain in chains], dtype=np.int64)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from salur.csvrows import read_rows
@@ -19,7 +20,7 @@ ESTIMATED = "estimated"
 # Desa flagged in the data (zero sum, mean above 300 per TPS) do not weigh the estimate.
 USABLE_FLAGS = (None, "")
 # Core table, not the ORM class: executemany UPDATEs by primary key without ORM bookkeeping.
-TPS_TABLE = Tps.__table__
+TPS_TABLE = cast(Table, Tps.__table__)
 
 
 def estimate_dpt(session: Session) -> int:
@@ -111,7 +112,7 @@ def import_dpt(uow: UnitOfWork, path: Path) -> ImportReport:
     code_column = next(
         (c for c in TPS_COLUMNS if header_probe and c in header_probe.values), TPS_COLUMNS[0]
     )
-    known = dict(s.execute(select(Tps.code, Tps.id)).tuples().all())
+    known = dict(s.execute(select(Tps.code, Tps.id)))
     seen: dict[str, int] = {}
     updates = []
     for row in read_rows(path, [code_column, "dpt"]):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 18:35:18.630920
+Create Date: 2026-11-22 18:41:13.451892
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def upgrade() -> None:
         "dapil",
         sa.Column("level", sa.String(length=10), nullable=False),
         sa.Column("code", sa.String(length=10), nullable=False),
-        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
         sa.Column("province_code", sa.String(length=2), nullable=True),
         sa.PrimaryKeyConstraint("level", "code", name=op.f("pk_dapil")),
     )
@@ -29,13 +29,13 @@ def upgrade() -> None:
         "dpt_total",
         sa.Column("region_code", sa.String(length=5), nullable=False),
         sa.Column("dpt", sa.Integer(), nullable=False),
-        sa.Column("source", sa.String(length=400), nullable=True),
+        sa.Column("source", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("region_code", name=op.f("pk_dpt_total")),
     )
     op.create_table(
         "landmass",
         sa.Column("id", sa.String(length=10), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
         sa.Column("area_km2", sa.Float(), nullable=True),
         sa.Column("lat", sa.Float(), nullable=True),
         sa.Column("lon", sa.Float(), nullable=True),
@@ -51,6 +51,7 @@ def upgrade() -> None:
         sa.Column("tps_count", sa.Integer(), nullable=False),
         sa.Column("tps_estimated", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_needs_run")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("needs_run", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_needs_run_norm_id"), ["norm_id"], unique=False)
@@ -58,8 +59,8 @@ def upgrade() -> None:
     op.create_table(
         "province",
         sa.Column("code", sa.String(length=2), nullable=False),
-        sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("name_kpu", sa.String(length=100), nullable=True),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("name_kpu", sa.Text(), nullable=True),
         sa.Column("lat", sa.Float(), nullable=True),
         sa.Column("lon", sa.Float(), nullable=True),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_province")),
@@ -102,8 +103,8 @@ def upgrade() -> None:
         "regency",
         sa.Column("code", sa.String(length=5), nullable=False),
         sa.Column("province_code", sa.String(length=2), nullable=False),
-        sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("name_kpu", sa.String(length=100), nullable=True),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("name_kpu", sa.Text(), nullable=True),
         sa.Column("kind", sa.String(length=10), nullable=False),
         sa.Column("lat", sa.Float(), nullable=True),
         sa.Column("lon", sa.Float(), nullable=True),
@@ -121,8 +122,8 @@ def upgrade() -> None:
         "district",
         sa.Column("code", sa.String(length=8), nullable=False),
         sa.Column("regency_code", sa.String(length=5), nullable=False),
-        sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("name_kpu", sa.String(length=100), nullable=True),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("name_kpu", sa.Text(), nullable=True),
         sa.Column("lat", sa.Float(), nullable=True),
         sa.Column("lon", sa.Float(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -139,12 +140,12 @@ def upgrade() -> None:
         "village",
         sa.Column("code", sa.String(length=13), nullable=False),
         sa.Column("district_code", sa.String(length=8), nullable=False),
-        sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("name_kpu", sa.String(length=100), nullable=True),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("name_kpu", sa.Text(), nullable=True),
         sa.Column("kind", sa.String(length=10), nullable=False),
         sa.Column("lat", sa.Float(), nullable=True),
         sa.Column("lon", sa.Float(), nullable=True),
-        sa.Column("coord_source", sa.String(length=40), nullable=True),
+        sa.Column("coord_source", sa.Text(), nullable=True),
         sa.Column("dapil_dpr_ri", sa.String(length=10), nullable=True),
         sa.Column("dapil_dprd_prov", sa.String(length=10), nullable=True),
         sa.Column("dapil_dprd_kab", sa.String(length=10), nullable=True),
@@ -153,7 +154,7 @@ def upgrade() -> None:
         sa.Column("water_crossing", sa.Boolean(), nullable=True),
         sa.Column("dpt_reported", sa.Integer(), nullable=True),
         sa.Column("tps_reported", sa.Integer(), nullable=True),
-        sa.Column("dpt_flag", sa.String(length=20), nullable=True),
+        sa.Column("dpt_flag", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["district_code"], ["district.code"], name=op.f("fk_village_district_code_district")
         ),
@@ -168,9 +169,9 @@ def upgrade() -> None:
         "water_access",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("district_code", sa.String(length=8), nullable=False),
-        sa.Column("mode", sa.String(length=60), nullable=False),
-        sa.Column("evidence", sa.String(length=600), nullable=False),
-        sa.Column("source_url", sa.String(length=400), nullable=True),
+        sa.Column("mode", sa.Text(), nullable=False),
+        sa.Column("evidence", sa.Text(), nullable=False),
+        sa.Column("source_url", sa.Text(), nullable=True),
         sa.Column("source_date", sa.String(length=10), nullable=True),
         sa.ForeignKeyConstraint(
             ["district_code"],
@@ -186,17 +187,17 @@ def upgrade() -> None:
 
     op.create_table(
         "logistics_site",
-        sa.Column("id", sa.String(length=20), nullable=False),
+        sa.Column("id", sa.Text(), nullable=False),
         sa.Column("region_code", sa.String(length=5), nullable=False),
-        sa.Column("kind", sa.String(length=30), nullable=False),
-        sa.Column("description", sa.String(length=300), nullable=False),
-        sa.Column("address", sa.String(length=300), nullable=True),
+        sa.Column("kind", sa.Text(), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("address", sa.Text(), nullable=True),
         sa.Column("district_code", sa.String(length=8), nullable=True),
         sa.Column("village_code", sa.String(length=13), nullable=True),
-        sa.Column("location_precision", sa.String(length=20), nullable=True),
+        sa.Column("location_precision", sa.Text(), nullable=True),
         sa.Column("lat", sa.Float(), nullable=True),
         sa.Column("lon", sa.Float(), nullable=True),
-        sa.Column("source_url", sa.String(length=400), nullable=True),
+        sa.Column("source_url", sa.Text(), nullable=True),
         sa.Column("source_date", sa.String(length=10), nullable=True),
         sa.ForeignKeyConstraint(
             ["district_code"],
@@ -219,7 +220,7 @@ def upgrade() -> None:
         sa.Column("code", sa.String(length=13), nullable=False),
         sa.Column("village_code", sa.String(length=13), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
         sa.Column("kind", sa.String(length=15), nullable=False),
         sa.Column("lat", sa.Float(), nullable=True),
         sa.Column("lon", sa.Float(), nullable=True),
