@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from salur.db import Base
 from salur.errors import NotFoundError
-from salur.geo.models import District, Province, Regency, Tps, Village
+from salur.geo.models import District, Province, Regency, Village
 
 CHUNK = 20_000
 
@@ -100,31 +100,6 @@ def in_region(column: Any, code: str) -> Any:
     if not code:
         return column.is_not(None)
     return (column == code) | column.like(code + ".%")
-
-
-def tps_in_region(code: str) -> Select[*tuple[Any, ...]]:
-    """TPS rows of a region with their village, district, regency and province codes."""
-    return (
-        select(
-            Tps.id,
-            Tps.code,
-            Tps.village_code,
-            Village.district_code,
-            District.regency_code,
-            Regency.province_code,
-            Tps.kind,
-            Tps.dpt,
-            Tps.dpt_source,
-            Village.dapil_dpr_ri,
-            Village.dapil_dprd_prov,
-            Village.dapil_dprd_kab,
-        )
-        .join(Village, Tps.village_code == Village.code)
-        .join(District, Village.district_code == District.code)
-        .join(Regency, District.regency_code == Regency.code)
-        .where(in_region(Tps.village_code, code))
-        .order_by(Tps.code)
-    )
 
 
 def count_rows(session: Session, model: type[Base], column: Any = None, code: str = "") -> int:

@@ -2,44 +2,77 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
-from salur.geo.repository import tps_in_region
+from salur.geo.models import District, Regency, Tps, Village
+from salur.geo.repository import in_region
 from salur.needs.formula import Needs, TpsInput
 from salur.needs.models import NeedsLine, NeedsRun, PsuReserveNeed, TpsNeed
 
 COPY_CHUNK = 200_000
+COPY_SQL = "COPY tps_need (run_id, tps_id, line_idx, quantity) FROM STDIN"
 
 
 def tps_frame(session: Session, region: str) -> pd.DataFrame:
-    """TPS of a region with their parent codes, dapil, DPT and DPT source, in code order."""
-    rows = session.execute(tps_in_region(region)).all()
-    frame = pd.DataFrame(
-        rows,
+    """TPS of a region with their parent codes, dapil, DPT and DPT source, in code order.
+
+    Two plain queries joined in pandas: for 820,161 TPS this is several times faster than a
+    four-table SQL join returning one wide row per TPS, and repeated codes become categoricals.
+    """
+    tps = pd.DataFrame.from_records(
+        _raw_rows(
+            session,
+            select(Tps.id, Tps.code, Tps.village_code, Tps.kind, Tps.dpt, Tps.dpt_source)
+            .where(in_region(Tps.village_code, region))
+            .order_by(Tps.code),
+        ),
+        columns=["tps_id", "tps", "village", "kind", "dpt", "dpt_source"],
+    )
+    villages = pd.DataFrame.from_records(
+        _raw_rows(
+            session,
+            select(
+                Village.code,
+                Village.district_code,
+                District.regency_code,
+                Regency.province_code,
+                Village.dapil_dpr_ri,
+                Village.dapil_dprd_prov,
+                Village.dapil_dprd_kab,
+            )
+            .join(District, Village.district_code == District.code)
+            .join(Regency, District.regency_code == Regency.code)
+            .where(in_region(Village.code, region)),
+        ),
         columns=[
-            "tps_id",
-            "tps",
             "village",
             "district",
             "regency",
             "province",
-            "kind",
-            "dpt",
-            "dpt_source",
             "dapil_dpr_ri",
             "dapil_dprd_prov",
             "dapil_dprd_kab",
         ],
-    )
-    for column in ("dapil_dpr_ri", "dapil_dprd_prov", "dapil_dprd_kab"):
-        frame[column] = frame[column].fillna("")
+    ).fillna("")
+    frame = tps.merge(villages, on="village", how="left", sort=False)
+    for column in ("village", "district", "regency", "province", "kind", "dpt_source"):
+        frame[column] = frame[column].astype("category")
     return frame
+
+
+def _raw_rows(session: Session, stmt: Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Plain driver tuples: building pandas frames from SQLAlchemy Row objects costs seconds
+    per million rows; these columns (integers and text) need no result processing."""
+    result = session.connection().execute(stmt)
+    return list(result.cursor.fetchall())
 
 
 def formula_input(frame: pd.DataFrame) -> TpsInput:
@@ -103,30 +136,23 @@ def store_needs(
     return _bulk_quantities(session, run.id, needs, tps_ids)
 
 
-def _quantity_rows(
+def _quantity_blocks(
     run_id: int, needs: Needs, tps_ids: npt.NDArray[np.int64]
-) -> Iterator[list[tuple[int, int, int, int]]]:
+) -> Iterator[npt.NDArray[np.int64]]:
+    """(run_id, tps_id, line_idx, quantity) rows of the non-zero quantities, in key order."""
     rows, cols = np.nonzero(needs.quantity)
-    values = needs.quantity[rows, cols]
-    ids = tps_ids[rows]
     for start in range(0, len(rows), COPY_CHUNK):
-        end = start + COPY_CHUNK
-        yield list(
-            zip(
-                [run_id] * len(ids[start:end]),
-                ids[start:end].tolist(),
-                cols[start:end].tolist(),
-                values[start:end].tolist(),
-                strict=True,
-            )
+        r, c = rows[start : start + COPY_CHUNK], cols[start : start + COPY_CHUNK]
+        yield np.column_stack(
+            [np.full(len(r), run_id, dtype=np.int64), tps_ids[r], c, needs.quantity[r, c]]
         )
 
 
 def _bulk_quantities(
     session: Session, run_id: int, needs: Needs, tps_ids: npt.NDArray[np.int64]
 ) -> int:
-    """Millions of rows: written with the driver's fastest path (PostgreSQL COPY, SQLite
-    executemany) rather than ORM objects, which would take minutes and gigabytes."""
+    """Millions of rows: written with the driver's fastest path (PostgreSQL COPY of text blocks,
+    SQLite executemany of plain lists) rather than ORM objects, which take minutes and gigabytes."""
     connection = session.connection()
     raw = connection.connection.dbapi_connection
     assert raw is not None
@@ -137,15 +163,16 @@ def _bulk_quantities(
             with cursor.copy(
                 "COPY tps_need (run_id, tps_id, line_idx, quantity) FROM STDIN"
             ) as copy:
-                for chunk in _quantity_rows(run_id, needs, tps_ids):
-                    for row in chunk:
-                        copy.write_row(row)
-                    written += len(chunk)
+                for block in _quantity_blocks(run_id, needs, tps_ids):
+                    text = io.StringIO()
+                    np.savetxt(text, block, fmt="%d", delimiter="\t")
+                    copy.write(text.getvalue())
+                    written += len(block)
         else:
             sql = "INSERT INTO tps_need (run_id, tps_id, line_idx, quantity) VALUES (?, ?, ?, ?)"
-            for chunk in _quantity_rows(run_id, needs, tps_ids):
-                cursor.executemany(sql, chunk)
-                written += len(chunk)
+            for block in _quantity_blocks(run_id, needs, tps_ids):
+                cursor.executemany(sql, block.tolist())
+                written += len(block)
     finally:
         cursor.close()
     return written

@@ -48,7 +48,7 @@ def _district_table(result: NeedsResult, names: dict[str, str]) -> pd.DataFrame:
         if line.ballot_type or line.code in ("kotak", "bilik"):
             tps[line.ballot_type or line.code] = result.needs.quantity[:, i]
     value_columns = [c for c in tps.columns if c not in result.tps.columns or c == "dpt"]
-    grouped = tps.groupby(["regency", "district"], sort=True)
+    grouped = tps.groupby(["regency", "district"], sort=True, observed=True)
     table = grouped[value_columns].sum()
     table["tps"] = grouped.size()
     table["estimated_pct"] = 100 * table.pop("estimated") / table["tps"]
@@ -62,7 +62,7 @@ def build(result: NeedsResult, names: dict[str, str], database: str, folder: str
     ballot_types = [ln.ballot_type for ln in result.needs.lines if ln.ballot_type]
     table = _district_table(result, names)
     sections = []
-    for regency, rows in table.groupby("regency", sort=True):
+    for regency, rows in table.groupby("regency", sort=True, observed=True):
         chart = rows.set_index("name")[ballot_types]
         sums = rows.drop(columns=["regency", "district", "name"]).sum(numeric_only=True)
         sums["estimated_pct"] = (
