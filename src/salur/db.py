@@ -11,9 +11,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, Select, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 from salur.config import database_url
 
@@ -71,3 +71,13 @@ def alembic_config(engine: Engine) -> Config:
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (safe to call on every start)."""
     command.upgrade(alembic_config(engine), "heads")
+
+
+def fetch_rows(session: Session, stmt: Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Plain driver tuples of a query inside the session's transaction.
+
+    For bulk reads into pandas: building frames from SQLAlchemy Row objects costs seconds per
+    million rows, and integer and text columns need no result processing.
+    """
+    result = session.connection().execute(stmt)
+    return list(result.cursor.fetchall())

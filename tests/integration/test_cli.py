@@ -86,3 +86,21 @@ def test_a_bad_folder_is_refused_with_file_row_and_column(database: str, tmp_pat
     result = runner.invoke(app, ["data", "load", str(folder)], env={"SALUR_DATABASE_URL": database})
     assert result.exit_code == 2
     assert "villages.csv, baris 2, kolom tps_numbers" in " ".join(result.output.split())
+
+
+def test_the_main_job_writes_the_needs_report(tmp_path: Path) -> None:
+    """`salur demo` on a fresh SQLite file loads Riau and writes the HTML, CSV and xlsx reports;
+    the report's numbers are those of the store (Meranti: 677 TPS, 3,385 kotak)."""
+    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["demo", "--region", "14.10", "--out", str(out)], env={"SALUR_DATABASE_URL": url}
+    )
+    assert result.exit_code == 0, result.output
+    html = (out / "needs.html").read_text(encoding="utf-8")
+    assert "Kabupaten Kepulauan Meranti" in html
+    assert ">677<" in html  # TPS card
+    assert ">3.385<" in html  # kotak, Indonesian digit grouping
+    assert "<svg" in html  # a chart per regency, inline
+    assert (out / "needs-ppk.csv").stat().st_size > 0
+    assert (out / "needs-regency.xlsx").stat().st_size > 0

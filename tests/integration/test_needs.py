@@ -97,3 +97,12 @@ def test_the_csv_has_one_row_per_region_item_type_and_dapil(riau_needs: NeedsRes
     for level in ("tps", "ppk", "regency"):
         frame = rollup(riau_needs, level)  # type: ignore[arg-type]
         assert not frame.duplicated(["region", "item", "ballot_type", "dapil"]).any()
+
+
+def test_a_regency_run_lists_only_the_psu_reserves_it_holds(riau_store: Engine) -> None:
+    """Meranti's own run holds its DPRD kab/kota and PPWP reserves, not Riau's DPD or DPR RI."""
+    with UnitOfWork(riau_store) as uow:
+        result = calculate(uow.session, "14.10", load_norm("pemilu-2024"))
+    held = {(p.ballot_type, p.holder) for p in result.needs.psu}
+    assert {bt for bt, _ in held} == {"ppwp", "dprd_kab"}
+    assert {holder for _, holder in held} == {"14.10"}

@@ -51,7 +51,7 @@ def test_riau_dpt_sums_to_the_official_total_in_every_regency(riau_store: Engine
     """Estimated DPT per TPS sums to 4,732,174 and to each regency's official figure."""
     with riau_store.connect() as conn:
         assert conn.scalar(select(func.sum(Tps.dpt))) == 4_732_174
-        totals = dict(conn.execute(select(DptTotal.region_code, DptTotal.dpt)))
+        totals = dict(conn.execute(select(DptTotal.region_code, DptTotal.dpt)).all())
         per_regency = conn.execute(
             select(District.regency_code, func.sum(Tps.dpt))
             .join(Village, Village.code == Tps.village_code)

@@ -114,5 +114,5 @@ def names_in_region(session: Session, code: str) -> dict[str, str]:
     names: dict[str, str] = {}
     for model in (Regency, District):
         stmt = select(model.code, model.name).where(in_region(model.code, code))
-        names.update(dict(session.execute(stmt)))
+        names.update(dict(session.execute(stmt).all()))
     return names

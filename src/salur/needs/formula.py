@@ -105,8 +105,19 @@ def ballots_per_tps(dpt: IntArray, reserve_percent: Fraction, rounding: str) -> 
     return dpt + reserve
 
 
-def compute(tps: TpsInput, norm: Norm) -> Needs:
-    """Apply `norm` to every TPS at once."""
+# Where each dapil lies beyond the TPS at hand: level -> dapil code -> (lowest, highest regency).
+DistrictSpans = dict[str, dict[str, tuple[str, str]]]
+
+
+def compute(
+    tps: TpsInput, norm: Norm, spans: DistrictSpans | None = None, region: str | None = None
+) -> Needs:
+    """Apply `norm` to every TPS at once.
+
+    `spans` tells where each dapil lies in the whole store, so that a PSU reserve is held by the
+    right region even when only part of its dapil is being computed; with `region`, reserves held
+    outside it are left out (a regency's run does not list its province's DPD reserve).
+    """
     n = len(tps)
     reserve = Fraction(str(norm.ballots.reserve_percent))
     ballots = ballots_per_tps(tps.dpt.astype(np.int64), reserve, norm.ballots.rounding)
@@ -134,11 +145,18 @@ def compute(tps: TpsInput, norm: Norm) -> Needs:
         )
         columns.append(quantity)
     matrix = np.column_stack(columns) if columns else np.zeros((n, 0), dtype=np.int64)
-    return Needs(lines, matrix, districts, _psu(tps, norm, per_type))
+    return Needs(lines, matrix, districts, _psu(tps, norm, per_type, spans or {}, region))
 
 
-def _psu(tps: TpsInput, norm: Norm, per_type: dict[str, IntArray]) -> list[PsuReserve]:
-    """One PSU reserve per ballot type per district that has TPS with that ballot."""
+def _psu(
+    tps: TpsInput,
+    norm: Norm,
+    per_type: dict[str, IntArray],
+    spans: DistrictSpans,
+    region: str | None,
+) -> list[PsuReserve]:
+    """One PSU reserve per ballot type per district that has TPS with that ballot, held by the
+    smallest region covering the whole district; only reserves held within `region` are kept."""
     out: list[PsuReserve] = []
     for bt in norm.ballot_types:
         used = per_type[bt.code] > 0
@@ -147,8 +165,26 @@ def _psu(tps: TpsInput, norm: Norm, per_type: dict[str, IntArray]) -> list[PsuRe
         frame = pd.DataFrame(
             {"district": tps.district(bt.psu_scope)[used], "regency": tps.regency[used]}
         )
-        spans = frame.groupby("district", sort=True)["regency"].agg(["min", "max"])
-        for district, lo, hi in spans.itertuples():
-            holder = lo if lo == hi else (lo[:2] if lo[:2] == hi[:2] else "")
-            out.append(PsuReserve(bt.code, str(district), holder, norm.ballots.psu_reserve))
+        local = frame.groupby("district", sort=True)["regency"].agg(["min", "max"])
+        for district, lo, hi in local.itertuples():
+            holder = _holder(bt.psu_scope, str(district), spans.get(bt.psu_scope, {}), lo, hi)
+            if region is None or _within(holder, region):
+                out.append(PsuReserve(bt.code, str(district), holder, norm.ballots.psu_reserve))
     return out
+
+
+def _holder(
+    scope: District, district: str, spans: dict[str, tuple[str, str]], lo: str, hi: str
+) -> str:
+    """The region that holds a district's reserve: the region itself for region scopes, else the
+    smallest region (regency, province, or '' for the country) containing the whole dapil."""
+    if scope in ("province", "regency"):
+        return district
+    if scope == "national":
+        return ""
+    lo, hi = spans.get(district, (lo, hi))
+    return lo if lo == hi else (lo[:2] if lo[:2] == hi[:2] else "")
+
+
+def _within(code: str, region: str) -> bool:
+    return region == "" or code == region or code.startswith(region + ".")

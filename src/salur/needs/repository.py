@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sqlalchemy import Select, delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from salur.db import fetch_rows
 from salur.geo.models import District, Regency, Tps, Village
 from salur.geo.repository import in_region
-from salur.needs.formula import Needs, TpsInput
+from salur.needs.formula import DistrictSpans, Needs, TpsInput
 from salur.needs.models import NeedsLine, NeedsRun, PsuReserveNeed, TpsNeed
 
 COPY_CHUNK = 200_000
@@ -28,7 +28,7 @@ def tps_frame(session: Session, region: str) -> pd.DataFrame:
     four-table SQL join returning one wide row per TPS, and repeated codes become categoricals.
     """
     tps = pd.DataFrame.from_records(
-        _raw_rows(
+        fetch_rows(
             session,
             select(Tps.id, Tps.code, Tps.village_code, Tps.kind, Tps.dpt, Tps.dpt_source)
             .where(in_region(Tps.village_code, region))
@@ -37,7 +37,7 @@ def tps_frame(session: Session, region: str) -> pd.DataFrame:
         columns=["tps_id", "tps", "village", "kind", "dpt", "dpt_source"],
     )
     villages = pd.DataFrame.from_records(
-        _raw_rows(
+        fetch_rows(
             session,
             select(
                 Village.code,
@@ -68,11 +68,23 @@ def tps_frame(session: Session, region: str) -> pd.DataFrame:
     return frame
 
 
-def _raw_rows(session: Session, stmt: Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Plain driver tuples: building pandas frames from SQLAlchemy Row objects costs seconds
-    per million rows; these columns (integers and text) need no result processing."""
-    result = session.connection().execute(stmt)
-    return list(result.cursor.fetchall())
+def district_spans(session: Session) -> DistrictSpans:
+    """For every dapil and region code: the lowest and highest regency it touches in the store."""
+    regency = District.regency_code
+    joined = select(Village.code).join(District, Village.district_code == District.code)
+    spans: DistrictSpans = {}
+    for level, column in (
+        ("dpr_ri", Village.dapil_dpr_ri),
+        ("dprd_prov", Village.dapil_dprd_prov),
+        ("dprd_kab", Village.dapil_dprd_kab),
+    ):
+        stmt = (
+            joined.with_only_columns(column, func.min(regency), func.max(regency))
+            .where(column.is_not(None))
+            .group_by(column)
+        )
+        spans[level] = {str(code): (lo, hi) for code, lo, hi in session.execute(stmt).all()}
+    return spans
 
 
 def formula_input(frame: pd.DataFrame) -> TpsInput:
@@ -188,7 +200,6 @@ def latest_run(session: Session, norm_id: str, region: str) -> NeedsRun | None:
 
 def stored_totals(session: Session, run_id: int) -> dict[tuple[str, str | None], int]:
     """Sum of stored quantities per (item, ballot type): for checks that the store is whole."""
-    from sqlalchemy import func
 
     rows = session.execute(
         select(NeedsLine.item, NeedsLine.ballot_type, func.sum(TpsNeed.quantity))

@@ -42,7 +42,10 @@ def calculate(session: Session, region: str, norm: LoadedNorm) -> NeedsResult:
     missing = int(frame["dpt"].isna().sum())
     if missing:
         raise SalurError("dpt.missing", count=missing, region=region or "ID")
-    return NeedsResult(region, name, frame, compute(repo.formula_input(frame), norm.norm), norm)
+    needs = compute(
+        repo.formula_input(frame), norm.norm, repo.district_spans(session), region=region
+    )
+    return NeedsResult(region, name, frame, needs, norm)
 
 
 def compute_needs(

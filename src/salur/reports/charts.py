@@ -10,8 +10,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-# Official ballot colours of Pemilu 2024 (grey, yellow, red, blue, green); others get defaults.
-BALLOT_COLOURS = {
+# Series colours: ballots in KPU red, equipment grey; ballot types in their official 2024 colours.
+COLOURS = {
+    "Surat suara": "#7a0d12",
+    "Ballots": "#7a0d12",
+    "Perlengkapan": "#9aa4ae",
+    "Equipment": "#9aa4ae",
     "ppwp": "#8c8c8c",
     "dpr": "#e6b800",
     "dpd": "#c0392b",
@@ -31,7 +35,7 @@ def stacked_bars(frame: pd.DataFrame, title: str, xlabel: str) -> str:
             frame[column],
             left=left,
             label=str(column),
-            color=BALLOT_COLOURS.get(str(column)),
+            color=COLOURS.get(str(column)),
             edgecolor="white",
             linewidth=0.4,
         )
@@ -40,7 +44,7 @@ def stacked_bars(frame: pd.DataFrame, title: str, xlabel: str) -> str:
     ax.set_title(title, fontsize=11, loc="left")
     ax.set_xlabel(xlabel)
     ax.tick_params(axis="y", labelsize=8)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.1f}"))
     ax.legend(fontsize=8, ncol=min(5, len(frame.columns)), loc="lower right", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()

@@ -39,9 +39,16 @@ def _env() -> Environment:
 
 def _district_table(result: NeedsResult, names: dict[str, str]) -> pd.DataFrame:
     """One row per kecamatan: TPS, DPT, share estimated, ballots per type, kotak, weight, volume."""
+    ballot_lines = [ln.ballot_type is not None for ln in result.needs.lines]
+    line_weights = [ln.weight_g for ln in result.needs.lines]
+    ballots_g = result.needs.quantity[:, ballot_lines] @ [
+        w for w, b in zip(line_weights, ballot_lines, strict=True) if b
+    ]
     tps = result.tps.assign(
         estimated=(result.tps["dpt_source"] == ESTIMATED).astype(int),
         weight_kg=result.needs.kit_weight_g / 1000,
+        ballots_kg=ballots_g / 1000,
+        equipment_kg=(result.needs.kit_weight_g - ballots_g) / 1000,
         volume_m3=result.needs.kit_volume_cm3 / 1e6,
     )
     for i, line in enumerate(result.needs.lines):
@@ -63,10 +70,16 @@ def build(result: NeedsResult, names: dict[str, str], database: str, folder: str
     table = _district_table(result, names)
     sections = []
     for regency, rows in table.groupby("regency", sort=True, observed=True):
-        chart = rows.set_index("name")[ballot_types]
+        chart = (
+            rows.set_index("name")[["ballots_kg", "equipment_kg"]]
+            .div(1000)
+            .rename(
+                columns={"ballots_kg": t("report.ballots"), "equipment_kg": t("report.equipment")}
+            )
+        )
         sums = rows.drop(columns=["regency", "district", "name"]).sum(numeric_only=True)
-        sums["estimated_pct"] = (
-            100 * (rows["estimated_pct"] * rows["tps"]).sum() / max(int(rows["tps"].sum()), 1)
+        sums["estimated_pct"] = (rows["estimated_pct"] * rows["tps"]).sum() / max(
+            int(rows["tps"].sum()), 1
         )
         sections.append(
             RegencySection(
@@ -74,7 +87,7 @@ def build(result: NeedsResult, names: dict[str, str], database: str, folder: str
                 name=names.get(str(regency), str(regency)),
                 table=rows.to_dict("records"),
                 totals=sums.to_dict(),
-                chart_svg=stacked_bars(chart, t("report.chart_title"), t("report.ballots")),
+                chart_svg=stacked_bars(chart, t("report.chart_title"), t("report.weight_t")),
             )
         )
     totals = rollup(result, "province").groupby(["item", "ballot_type"])["quantity"].sum()

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import cast
 
 import numpy as np
+import pandas as pd
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from salur.csvrows import read_rows
+from salur.db import fetch_rows
 from salur.geo.models import District, DptTotal, Regency, Tps, Village
 from salur.uow import UnitOfWork
 from salur.voters.estimate import NO_DPT, TpsColumns, estimate, sirekap_weights
@@ -25,61 +27,64 @@ TPS_TABLE = cast(Table, Tps.__table__)
 
 def estimate_dpt(session: Session) -> int:
     """Recompute every estimated TPS (official figures stay); returns how many TPS changed."""
-    rows = session.execute(
-        select(
-            Tps.id,
-            Tps.village_code,
-            District.regency_code,
-            Regency.province_code,
-            Tps.dpt,
-            Tps.dpt_source,
-        )
-        .join(Village, Tps.village_code == Village.code)
-        .join(District, Village.district_code == District.code)
-        .join(Regency, District.regency_code == Regency.code)
-        .order_by(Tps.code)
-    ).all()
-    if not rows:
+    tps = pd.DataFrame.from_records(
+        fetch_rows(
+            session,
+            select(Tps.id, Tps.village_code, Tps.dpt, Tps.dpt_source).order_by(Tps.code),
+        ),
+        columns=["id", "village", "dpt", "source"],
+    )
+    if tps.empty:
         return 0
-    ids = np.array([r[0] for r in rows], dtype=np.int64)
-    villages = session.execute(
-        select(
-            Village.code,
-            District.regency_code,
-            Village.dpt_reported,
-            Village.tps_reported,
-            Village.dpt_flag,
-        ).join(District, Village.district_code == District.code)
-    ).all()
-    village_index = {v[0]: i for i, v in enumerate(villages)}
-    regency_names, regency_of_village = np.unique([v[1] for v in villages], return_inverse=True)
-    del regency_names
+    villages = pd.DataFrame.from_records(
+        fetch_rows(
+            session,
+            select(
+                Village.code,
+                District.regency_code,
+                Regency.province_code,
+                Village.dpt_reported,
+                Village.tps_reported,
+                Village.dpt_flag,
+            )
+            .join(District, Village.district_code == District.code)
+            .join(Regency, District.regency_code == Regency.code),
+        ),
+        columns=["village", "regency", "province", "dpt_reported", "tps_reported", "flag"],
+    )
+    village_of_tps = pd.Index(villages["village"]).get_indexer(tps["village"])
+    regency_of_village = pd.factorize(villages["regency"])[0]
+    tps_reported = villages["tps_reported"].fillna(0).to_numpy(dtype=np.float64)
     weights = sirekap_weights(
-        np.array([village_index[r[1]] for r in rows], dtype=np.int64),
+        village_of_tps.astype(np.int64),
         regency_of_village.astype(np.int64),
-        np.array([v[2] or 0 for v in villages], dtype=np.float64),
-        np.array([v[3] or 0 for v in villages], dtype=np.float64),
-        np.array([v[4] in USABLE_FLAGS and (v[3] or 0) > 0 for v in villages]),
+        villages["dpt_reported"].fillna(0).to_numpy(dtype=np.float64),
+        tps_reported,
+        (villages["flag"].isna() | (villages["flag"] == "")).to_numpy() & (tps_reported > 0),
     )
-    official = np.array(
-        [r[4] if r[5] == OFFICIAL and r[4] is not None else NO_DPT for r in rows], dtype=np.int64
-    )
+    is_official = (tps["source"] == OFFICIAL).to_numpy() & tps["dpt"].notna().to_numpy()
+    official = np.where(is_official, tps["dpt"].fillna(NO_DPT).to_numpy(), NO_DPT).astype(np.int64)
     totals = {t.region_code: t.dpt for t in session.scalars(select(DptTotal))}
     columns = TpsColumns(
-        regency=np.array([r[2] for r in rows]),
-        province=np.array([r[3] for r in rows]),
+        regency=villages["regency"].to_numpy(dtype=str)[village_of_tps],
+        province=villages["province"].to_numpy(dtype=str)[village_of_tps],
         official=official,
         weight=weights,
     )
     result = estimate(columns, totals)
-    changes = []
-    for i, row in enumerate(rows):
-        if official[i] != NO_DPT:
-            continue
-        dpt = int(result[i]) if result[i] != NO_DPT else None
-        source = ESTIMATED if dpt is not None else None
-        if row[4] != dpt or row[5] != source:
-            changes.append({"b_id": int(ids[i]), "b_dpt": dpt, "b_source": source})
+    old = tps["dpt"].fillna(NO_DPT).to_numpy(dtype=np.int64)
+    was_estimated = (tps["source"] == ESTIMATED).to_numpy()
+    changed = ~is_official & ((old != result) | (was_estimated != (result != NO_DPT)))
+    changes = [
+        {
+            "b_id": tps_id,
+            "b_dpt": dpt if dpt != NO_DPT else None,
+            "b_source": ESTIMATED if dpt != NO_DPT else None,
+        }
+        for tps_id, dpt in zip(
+            tps["id"].to_numpy()[changed].tolist(), result[changed].tolist(), strict=True
+        )
+    ]
     if changes:
         session.execute(
             update(TPS_TABLE)
@@ -112,7 +117,7 @@ def import_dpt(uow: UnitOfWork, path: Path) -> ImportReport:
     code_column = next(
         (c for c in TPS_COLUMNS if header_probe and c in header_probe.values), TPS_COLUMNS[0]
     )
-    known = dict(s.execute(select(Tps.code, Tps.id)))
+    known = dict(s.execute(select(Tps.code, Tps.id)).all())
     seen: dict[str, int] = {}
     updates = []
     for row in read_rows(path, [code_column, "dpt"]):
