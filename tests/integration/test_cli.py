@@ -30,7 +30,9 @@ def test_loading_again_reports_nothing_changed(database: str) -> None:
     assert "0 baris ditambahkan, 0 diperbarui" in result.output
 
 
-def test_needs_csv_has_one_row_per_region_item_type_and_dapil(database: str, tmp_path: Path) -> None:
+def test_needs_csv_has_one_row_per_region_item_type_and_dapil(
+    database: str, tmp_path: Path
+) -> None:
     """`salur needs --region 14.05 --level ppk --format csv` writes Pelalawan's kecamatan rows."""
     out = tmp_path / "needs.csv"
     result = runner.invoke(
@@ -40,7 +42,17 @@ def test_needs_csv_has_one_row_per_region_item_type_and_dapil(database: str, tmp
     )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert set(rows[0]) == {"region", "item", "ballot_type", "dapil", "quantity", "weight_kg", "volume_m3"}
+    assert set(rows[0]) == {
+        "region",
+        "item",
+        "ballot_type",
+        "dapil",
+        "quantity",
+        "weight_kg",
+        "volume_m3",
+        "dpt_estimated_pct",
+    }
+    assert {r["dpt_estimated_pct"] for r in rows} == {"100.000"}
     kotak = sum(int(r["quantity"]) for r in rows if r["item"] == "kotak")
     assert kotak == 5530
     assert {r["region"][:5] for r in rows} == {"14.05"}
@@ -61,7 +73,18 @@ def test_needs_xlsx_opens_in_a_spreadsheet(database: str, tmp_path: Path) -> Non
     header = [c.value for c in sheet[1]]
     assert header[:4] == ["region", "item", "ballot_type", "dapil"]
     kotak = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == "kotak"]
-    assert kotak == [("14.10", "kotak", None, None, 677 * 5, pytest.approx(677 * 5 * 2.26), pytest.approx(677 * 5 * 0.096))]
+    assert kotak == [
+        (
+            "14.10",
+            "kotak",
+            None,
+            None,
+            677 * 5,
+            pytest.approx(677 * 5 * 2.26),
+            pytest.approx(677 * 5 * 0.096),
+            100,
+        )
+    ]
 
 
 def test_an_unknown_region_is_a_clear_error_in_english_on_request(database: str) -> None:

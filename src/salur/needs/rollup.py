@@ -1,7 +1,8 @@
 """Roll-ups of per-TPS needs to PPS (desa), PPK (kecamatan), regency and province, in pandas.
 
-One row per (region, item, ballot type, dapil) with quantity, weight (kg) and volume (m3).
-Volume is space on a vehicle: items packed inside a kotak (ballots, ink, forms) count 0.
+One row per (region, item, ballot type, dapil) with quantity, weight (kg) and volume (m3), and
+the share of the region's TPS whose DPT is estimated, so no export hides that it rests on an
+estimate. Volume is space on a vehicle: items packed inside a kotak (ballots, ink, forms) count 0.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from salur.needs.service import NeedsResult
+from salur.voters.service import ESTIMATED
 
 Level = Literal["tps", "pps", "ppk", "regency", "province"]
 LEVEL_COLUMN: dict[str, str] = {
@@ -21,7 +23,16 @@ LEVEL_COLUMN: dict[str, str] = {
     "regency": "regency",
     "province": "province",
 }
-COLUMNS = ["region", "item", "ballot_type", "dapil", "quantity", "weight_kg", "volume_m3"]
+COLUMNS = [
+    "region",
+    "item",
+    "ballot_type",
+    "dapil",
+    "quantity",
+    "weight_kg",
+    "volume_m3",
+    "dpt_estimated_pct",
+]
 
 
 def rollup(result: NeedsResult, level: Level) -> pd.DataFrame:
@@ -48,6 +59,9 @@ def rollup(result: NeedsResult, level: Level) -> pd.DataFrame:
     parts.append(_psu_rows(result, level))
     out = pd.concat(parts, ignore_index=True)
     out = out.sort_values(["region", "_order", "dapil"], kind="stable").drop(columns="_order")
+    estimated = pd.Series(result.tps["dpt_source"].to_numpy() == ESTIMATED, index=key)
+    share = (100 * estimated.groupby(level=0).mean()).round(1)
+    out["dpt_estimated_pct"] = out["region"].map(share).fillna(share.mean() if len(share) else 0)
     return out[COLUMNS].reset_index(drop=True)
 
 

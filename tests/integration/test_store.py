@@ -1,0 +1,52 @@
+"""The store itself: SQLite tuned for safety, and units of work that commit whole or not at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+
+from salur.db import make_engine, migrate
+from salur.geo.models import Province
+from salur.uow import UnitOfWork
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys_and_full_sync(tmp_path: Path) -> None:
+    """Every connection gets WAL, foreign keys on and synchronous=FULL (2)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 2
+
+
+def test_migrating_twice_is_harmless(empty_store: Engine) -> None:
+    """`migrate` runs on every start: a second call on a current schema changes nothing."""
+    migrate(empty_store)
+    with empty_store.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Province)) == 0
+
+
+def test_a_unit_of_work_left_without_commit_writes_nothing(empty_store: Engine) -> None:
+    """Leaving the block by an exception rolls back every write of the use case."""
+    with pytest.raises(RuntimeError), UnitOfWork(empty_store) as uow:
+        uow.session.add(Province(code="14", name="Riau"))
+        uow.session.flush()
+        raise RuntimeError("crash in the middle of a use case")
+    with UnitOfWork(empty_store) as uow:
+        uow.session.add(Province(code="21", name="Kepulauan Riau"))
+        uow.commit()
+    with empty_store.connect() as conn:
+        assert list(conn.scalars(select(Province.code))) == ["21"]
+
+
+def test_foreign_keys_are_enforced(empty_store: Engine) -> None:
+    """A regency of an unknown province is refused by the database itself, on both backends."""
+    from sqlalchemy.exc import IntegrityError
+
+    from salur.geo.models import Regency
+
+    with pytest.raises(IntegrityError), UnitOfWork(empty_store) as uow:
+        uow.session.add(Regency(code="99.01", province_code="99", name="X", kind="kabupaten"))
+        uow.commit()
