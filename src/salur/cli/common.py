@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine
 
-from salur.db import make_engine, migrate
 from salur.errors import SalurError
 from salur.i18n import t
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 out = Console()
 err = Console(stderr=True)
@@ -35,6 +36,8 @@ def friendly(func: F) -> F:
 
 def open_store() -> Engine:
     """The engine of `SALUR_DATABASE_URL` (default SQLite file), migrated to the newest schema."""
+    from salur.db import make_engine, migrate
+
     engine = make_engine()
     migrate(engine)
     return engine

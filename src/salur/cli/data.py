@@ -1,4 +1,7 @@
-"""`salur data load` and `salur dpt import`: reference data and official voter counts."""
+"""`salur data load` and `salur dpt import`: reference data and official voter counts.
+
+Heavy modules are imported inside the commands, so `salur --help` answers at once.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +11,7 @@ from typing import Annotated
 import typer
 
 from salur.cli.common import friendly, open_store, out
-from salur.cli.progress import RichProgress
-from salur.geo.service import load_reference, resolve_folder
 from salur.i18n import t
-from salur.uow import UnitOfWork
-from salur.voters.service import import_dpt
 
 app = typer.Typer(help="Reference data: geography, TPS, dapil, warehouses.", no_args_is_help=True)
 dpt_app = typer.Typer(help="Voters per TPS (DPT).", no_args_is_help=True)
@@ -26,6 +25,10 @@ def load(
     ],
 ) -> None:
     """Load a reference-data folder; a second run changes nothing, a bad file writes nothing."""
+    from salur.cli.progress import RichProgress
+    from salur.geo.service import load_reference, resolve_folder
+    from salur.uow import UnitOfWork
+
     engine = open_store()
     with UnitOfWork(engine) as uow, RichProgress() as progress:
         report = load_reference(uow, resolve_folder(source), progress)
@@ -48,6 +51,9 @@ def dpt_import(
     file: Annotated[Path, typer.Argument(help="CSV with columns tps_code, dpt.", exists=True)],
 ) -> None:
     """Import official DPT per TPS; other TPS of the same regency are re-estimated to match."""
+    from salur.uow import UnitOfWork
+    from salur.voters.service import import_dpt
+
     engine = open_store()
     with UnitOfWork(engine) as uow:
         report = import_dpt(uow, file)

@@ -11,20 +11,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.engine import make_url
 
-from salur.cli.common import friendly, open_store, out
-from salur.cli.progress import RichProgress
-from salur.config import database_url
-from salur.geo.repository import names_in_region
-from salur.geo.service import load_reference, resolve_folder
+from salur.cli.common import friendly, out
 from salur.i18n import t
-from salur.needs.export import write
-from salur.needs.rollup import rollup
-from salur.needs.service import compute_needs
-from salur.norms.loader import DEFAULT_NORM, load_norm
-from salur.reports.needs_report import write_report
-from salur.uow import UnitOfWork
+
+# Heavy modules are imported inside the command, so `salur --help` answers at once.
 
 
 @friendly
@@ -35,6 +26,20 @@ def demo(
 ) -> None:
     """Run the main job: load Riau, compute needs, write reports to --out."""
     del seed  # used by the season simulation (issue 7); accepted now so the command is stable
+    from sqlalchemy.engine import make_url
+
+    from salur.cli.common import open_store
+    from salur.cli.progress import RichProgress
+    from salur.config import database_url
+    from salur.geo.repository import names_in_region
+    from salur.geo.service import load_reference, resolve_folder
+    from salur.needs.export import write
+    from salur.needs.rollup import rollup
+    from salur.needs.service import compute_needs
+    from salur.norms.loader import DEFAULT_NORM, load_norm
+    from salur.reports.needs_report import write_report
+    from salur.uow import UnitOfWork
+
     started = time.monotonic()
     url = make_url(database_url()).render_as_string(hide_password=True)
     out.rule(t("cli.demo_title"))

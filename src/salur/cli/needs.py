@@ -8,13 +8,7 @@ from typing import Annotated
 import typer
 
 from salur.cli.common import friendly, open_store, out
-from salur.cli.progress import RichProgress
 from salur.i18n import t
-from salur.needs.export import Format, to_table, write
-from salur.needs.rollup import rollup
-from salur.needs.service import compute_needs
-from salur.norms.loader import DEFAULT_NORM, load_norm
-from salur.uow import UnitOfWork
 
 
 @friendly
@@ -23,9 +17,16 @@ def needs(
     level: Annotated[str, typer.Option("--level", help="tps|pps|ppk|regency|province")] = "regency",
     fmt: Annotated[str, typer.Option("--format", help="table|csv|xlsx")] = "table",
     out_file: Annotated[Path | None, typer.Option("--out", help="File to write")] = None,
-    norm: Annotated[str, typer.Option("--norm", help="Norm id or file")] = DEFAULT_NORM,
+    norm: Annotated[str, typer.Option("--norm", help="Norm id or file")] = "pemilu-2024",
 ) -> None:
     """Compute and store the needs of a region under a norm, then show or write them."""
+    from salur.cli.progress import RichProgress
+    from salur.needs.export import Format, to_table, write
+    from salur.needs.rollup import rollup
+    from salur.needs.service import compute_needs
+    from salur.norms.loader import load_norm
+    from salur.uow import UnitOfWork
+
     if level not in ("tps", "pps", "ppk", "regency", "province"):
         raise typer.BadParameter("tps|pps|ppk|regency|province", param_hint="--level")
     if fmt not in ("table", "csv", "xlsx"):
