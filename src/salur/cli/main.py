@@ -8,6 +8,7 @@ import typer
 
 from salur.cli import data as data_cli
 from salur.cli import demo as demo_cli
+from salur.cli import ledger as ledger_cli
 from salur.cli import needs as needs_cli
 from salur.i18n import set_language
 
@@ -34,3 +35,6 @@ app.add_typer(data_cli.app, name="data")
 app.add_typer(data_cli.dpt_app, name="dpt")
 app.command("needs")(needs_cli.needs)
 app.command("demo")(demo_cli.demo)
+app.add_typer(ledger_cli.app, name="ledger")
+app.add_typer(ledger_cli.witness_app, name="witness")
+app.command("verify")(ledger_cli.verify)

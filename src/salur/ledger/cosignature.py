@@ -7,6 +7,8 @@ is an argument: this module reads no clock.
 
 from __future__ import annotations
 
+import base64
+import functools
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -20,6 +22,7 @@ from salur.ledger.note import (
     compute_key_id,
     format_vkey,
     is_valid_key_name,
+    parse_key_string,
     parse_note,
     split_vkey,
 )
@@ -29,15 +32,21 @@ MAX_TIMESTAMP: Final = 2**63 - 1
 _TIMESTAMP_SIZE: Final = 8
 _ED25519_SIZE: Final = 64
 _HEADER: Final = "cosignature/v1"
+_SKEY_PREFIX: Final = "PRIVATE+KEY+"
 
 
 def cosigned_message(checkpoint_text: str, timestamp: int) -> bytes:
     """The signed message: `cosignature/v1`, `time <t>`, then the whole checkpoint text."""
     _check_timestamp(timestamp)
-    checkpoint = parse_checkpoint(checkpoint_text)
-    if checkpoint.to_text() != checkpoint_text:
+    if not _is_canonical_checkpoint(checkpoint_text):
         raise CheckpointError("checkpoint text is not in canonical form")
     return f"{_HEADER}\ntime {timestamp}\n{checkpoint_text}".encode()
+
+
+@functools.lru_cache(maxsize=64)
+def _is_canonical_checkpoint(text: str) -> bool:
+    # Every witness's cosignature on a note covers the same text: check it once, not per witness.
+    return parse_checkpoint(text).to_text() == text
 
 
 def cosignature_timestamp(signature: NoteSignature) -> int:
@@ -57,6 +66,7 @@ class CosignatureVerifier:
     name: str
     public_key: bytes
     key_id: bytes = field(init=False)
+    _key: Ed25519PublicKey = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not is_valid_key_name(self.name):
@@ -65,6 +75,7 @@ class CosignatureVerifier:
             raise ValueError("an Ed25519 public key is 32 bytes")
         key_id = compute_key_id(self.name, COSIGNATURE_ED25519, self.public_key)
         object.__setattr__(self, "key_id", key_id)
+        object.__setattr__(self, "_key", Ed25519PublicKey.from_public_bytes(self.public_key))
 
     @classmethod
     def from_vkey(cls, vkey: str) -> CosignatureVerifier:
@@ -89,8 +100,7 @@ class CosignatureVerifier:
         timestamp = int.from_bytes(signature[:_TIMESTAMP_SIZE], "big")
         try:
             message = cosigned_message(text.decode("utf-8"), timestamp)
-            key = Ed25519PublicKey.from_public_bytes(self.public_key)
-            key.verify(signature[_TIMESTAMP_SIZE:], message)
+            self._key.verify(signature[_TIMESTAMP_SIZE:], message)
         except (ValueError, InvalidSignature):
             return False
         return True
@@ -114,6 +124,35 @@ class CosignatureSigner:
         if len(seed) != 32:
             raise ValueError("an Ed25519 seed is 32 bytes")
         return cls(name, Ed25519PrivateKey.from_private_bytes(seed))
+
+    @classmethod
+    def generate(cls, name: str) -> CosignatureSigner:
+        """A cosigner with a fresh random key."""
+        return cls(name, Ed25519PrivateKey.generate())
+
+    @classmethod
+    def from_skey(cls, skey: str) -> CosignatureSigner:
+        """Load a `PRIVATE+KEY+name+hex(key ID)+base64(0x04 || seed)` key (see `skey`)."""
+        if not skey.startswith(_SKEY_PREFIX):
+            raise ValueError("malformed cosigner key")
+        name, key_id, signature_type, seed = parse_key_string(skey[len(_SKEY_PREFIX) :])
+        if signature_type != COSIGNATURE_ED25519 or len(seed) != 32:
+            raise ValueError("malformed cosigner key")
+        signer = cls.from_seed(name, seed)
+        if signer.key_id != key_id:
+            raise ValueError("cosigner key ID does not match its name and key")
+        return signer
+
+    @property
+    def skey(self) -> str:
+        """This key as a secret key string, the signed-note `PRIVATE+KEY+` form with type 0x04.
+
+        signed-note defines that form for type 0x01 only; salur reuses it for witness keys so
+        both kinds of key file look alike and name the key they hold.
+        """
+        seed = self._private_key.private_bytes_raw()
+        material = base64.b64encode(bytes([COSIGNATURE_ED25519]) + seed).decode("ascii")
+        return f"{_SKEY_PREFIX}{self.name}+{self.key_id.hex()}+{material}"
 
     @property
     def key_id(self) -> bytes:

@@ -36,6 +36,7 @@ class Ed25519Verifier:
     name: str
     public_key: bytes
     key_id: bytes = field(init=False)
+    _key: Ed25519PublicKey = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not is_valid_key_name(self.name):
@@ -44,6 +45,7 @@ class Ed25519Verifier:
             raise ValueError("an Ed25519 public key is 32 bytes")
         key_id = compute_key_id(self.name, NOTE_ED25519, self.public_key)
         object.__setattr__(self, "key_id", key_id)
+        object.__setattr__(self, "_key", Ed25519PublicKey.from_public_bytes(self.public_key))
 
     @classmethod
     def from_vkey(cls, vkey: str) -> Ed25519Verifier:
@@ -66,7 +68,7 @@ class Ed25519Verifier:
         if len(signature) != ED25519_SIGNATURE_SIZE:
             return False
         try:
-            Ed25519PublicKey.from_public_bytes(self.public_key).verify(signature, text)
+            self._key.verify(signature, text)
         except InvalidSignature:
             return False
         return True
