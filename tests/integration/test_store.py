@@ -50,3 +50,41 @@ def test_foreign_keys_are_enforced(empty_store: Engine) -> None:
     with pytest.raises(IntegrityError), UnitOfWork(empty_store) as uow:
         uow.session.add(Regency(code="99.01", province_code="99", name="X", kind="kabupaten"))
         uow.commit()
+
+
+def test_datetimes_come_back_utc_aware_and_naive_ones_are_refused(empty_store: Engine) -> None:
+    """SQLite keeps no zone: UtcDateTime still returns aware UTC values and refuses naive ones."""
+    import datetime as dt
+
+    from salur.needs.models import NeedsRun
+
+    wib = dt.timezone(dt.timedelta(hours=7))
+    with UnitOfWork(empty_store) as uow:
+        run = NeedsRun(
+            norm_id="n",
+            norm_sha256="0" * 64,
+            region_code="14",
+            tps_count=0,
+            tps_estimated=0,
+            created_at=dt.datetime(2024, 2, 13, 7, 0, tzinfo=wib),
+        )
+        uow.session.add(run)
+        uow.commit()
+        run_id = run.id
+    with UnitOfWork(empty_store) as uow:
+        stored = uow.session.get(NeedsRun, run_id)
+        assert stored is not None
+        assert stored.created_at == dt.datetime(2024, 2, 13, 0, 0, tzinfo=dt.UTC)
+        assert stored.created_at.tzinfo is not None
+    with pytest.raises(Exception, match="naive"), UnitOfWork(empty_store) as uow:
+        uow.session.add(
+            NeedsRun(
+                norm_id="n",
+                norm_sha256="0" * 64,
+                region_code="14",
+                tps_count=0,
+                tps_estimated=0,
+                created_at=dt.datetime(2024, 2, 13),
+            )
+        )
+        uow.commit()

@@ -11,7 +11,6 @@ import datetime as dt
 
 from sqlalchemy import (
     BigInteger,
-    DateTime,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -22,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from salur.db import Base
+from salur.db import Base, UtcDateTime
 
 
 class LedgerLog(Base):
@@ -44,7 +43,7 @@ class LedgerLog(Base):
     province_code: Mapped[str] = mapped_column(String(2))
     vkey: Mapped[str] = mapped_column(Text)  # signed-note verifier key, type 0x01
     size: Mapped[int] = mapped_column(BigInteger, default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
 class LedgerEntry(Base):
@@ -57,7 +56,7 @@ class LedgerEntry(Base):
     idx: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     entry: Mapped[bytes] = mapped_column(LargeBinary)
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
 class LedgerNode(Base):
@@ -82,7 +81,7 @@ class LedgerCheckpoint(Base):
     log_id: Mapped[int] = mapped_column(ForeignKey("ledger_log.id"))
     size: Mapped[int] = mapped_column(BigInteger)
     note: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
 class LedgerWitness(Base):
@@ -94,7 +93,7 @@ class LedgerWitness(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(Text)
     vkey: Mapped[str] = mapped_column(Text, unique=True)  # cosigner verifier key, type 0x04
-    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    added_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
 class LedgerCosignature(Base):
@@ -105,4 +104,4 @@ class LedgerCosignature(Base):
     checkpoint_id: Mapped[int] = mapped_column(ForeignKey("ledger_checkpoint.id"), primary_key=True)
     witness_id: Mapped[int] = mapped_column(ForeignKey("ledger_witness.id"), primary_key=True)
     signature: Mapped[str] = mapped_column(Text)  # "— name base64(key ID || timestamp || sig)"
-    cosigned_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    cosigned_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

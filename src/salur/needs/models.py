@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from salur.db import Base
+from salur.db import Base, UtcDateTime
 
 
 class NeedsRun(Base):
@@ -21,7 +21,7 @@ class NeedsRun(Base):
     norm_id: Mapped[str] = mapped_column(String(40), index=True)
     norm_sha256: Mapped[str] = mapped_column(String(64))
     region_code: Mapped[str] = mapped_column(String(13))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     tps_count: Mapped[int] = mapped_column(Integer)
     tps_estimated: Mapped[int] = mapped_column(Integer)
 
