@@ -1,7 +1,9 @@
 """Imports every feature's tables, so `Base.metadata` (and Alembic) sees the whole schema."""
 
 from salur.geo import models as geo_models
+from salur.kits import models as kits_models
 from salur.ledger import models as ledger_models
 from salur.needs import models as needs_models
+from salur.stock import models as stock_models
 
-__all__ = ["geo_models", "ledger_models", "needs_models"]
+__all__ = ["geo_models", "kits_models", "ledger_models", "needs_models", "stock_models"]

@@ -8,8 +8,10 @@ import typer
 
 from salur.cli import data as data_cli
 from salur.cli import demo as demo_cli
+from salur.cli import kits as kits_cli
 from salur.cli import ledger as ledger_cli
 from salur.cli import needs as needs_cli
+from salur.cli import stock as stock_cli
 from salur.i18n import set_language
 
 app = typer.Typer(
@@ -38,3 +40,6 @@ app.command("demo")(demo_cli.demo)
 app.add_typer(ledger_cli.app, name="ledger")
 app.add_typer(ledger_cli.witness_app, name="witness")
 app.command("verify")(ledger_cli.verify)
+app.add_typer(stock_cli.app, name="stock")
+app.add_typer(kits_cli.app, name="kits")
+app.add_typer(kits_cli.seals_app, name="seals")

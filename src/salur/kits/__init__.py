@@ -1,0 +1,1 @@
+"""TPS kits: packages (kotak, bilik bundle, support set) with manifests, labels and seals."""

@@ -1,0 +1,1 @@
+"""Regency warehouse stock: receipts, sortir-lipat, replacement claims, on hand and shortage."""
