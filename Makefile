@@ -11,6 +11,7 @@ demo: env  ## The main job on the embedded SQLite store (var/salur.sqlite), repo
 	$(VENV)/bin/salur demo
 
 test: env  ## The whole test suite (SQLite and PostgreSQL at 127.0.0.1:5432)
+	scripts/ensure-tools
 	scripts/ensure-postgres
 	$(VENV)/bin/pytest -q
 

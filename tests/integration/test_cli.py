@@ -108,7 +108,8 @@ def test_a_bad_folder_is_refused_with_file_row_and_column(database: str, tmp_pat
     )
     result = runner.invoke(app, ["data", "load", str(folder)], env={"SALUR_DATABASE_URL": database})
     assert result.exit_code == 2
-    assert "villages.csv, baris 2, kolom tps_numbers" in " ".join(result.output.split())
+    squeezed = "".join(result.output.split())  # rich may wrap a long path anywhere
+    assert "villages.csv,baris2,kolomtps_numbers" in squeezed
 
 
 def test_the_main_job_writes_the_needs_report(tmp_path: Path) -> None:
