@@ -4,6 +4,14 @@ from salur.geo import models as geo_models
 from salur.kits import models as kits_models
 from salur.ledger import models as ledger_models
 from salur.needs import models as needs_models
+from salur.planning import models as planning_models
 from salur.stock import models as stock_models
 
-__all__ = ["geo_models", "kits_models", "ledger_models", "needs_models", "stock_models"]
+__all__ = [
+    "geo_models",
+    "kits_models",
+    "ledger_models",
+    "needs_models",
+    "planning_models",
+    "stock_models",
+]

@@ -11,6 +11,7 @@ from salur.cli import demo as demo_cli
 from salur.cli import kits as kits_cli
 from salur.cli import ledger as ledger_cli
 from salur.cli import needs as needs_cli
+from salur.cli import plan as plan_cli
 from salur.cli import stock as stock_cli
 from salur.i18n import set_language
 
@@ -43,3 +44,5 @@ app.command("verify")(ledger_cli.verify)
 app.add_typer(stock_cli.app, name="stock")
 app.add_typer(kits_cli.app, name="kits")
 app.add_typer(kits_cli.seals_app, name="seals")
+app.command("plan")(plan_cli.plan)
+app.command("plan-check")(plan_cli.plan_check)

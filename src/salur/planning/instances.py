@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import vrplib  # type: ignore[import-untyped]
+import vrplib
 
 from salur.planning.routing import (
     Client,

@@ -1,0 +1,33 @@
+"""How hard the planner searches: the seed and the budget of every routing problem."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from salur.errors import SalurError
+
+
+@dataclass(frozen=True)
+class PlanParams:
+    """Search settings of a plan.
+
+    Without ``time_limit_s`` each routing problem stops after a number of iterations that grows
+    with its size (``iterations_per_client`` per client, within ``min_iterations`` and
+    ``max_iterations``), so the same seed gives the same plan on any machine. A time limit (for
+    the whole plan, shared in proportion to TPS) bounds the run time instead, at the cost of
+    that reproducibility.
+    """
+
+    seed: int = 0
+    time_limit_s: float | None = None
+    iterations_per_client: int = 20
+    min_iterations: int = 100
+    max_iterations: int = 1500
+
+    def __post_init__(self) -> None:
+        if self.time_limit_s is not None and not self.time_limit_s > 0:
+            raise SalurError("plan.bad_time_limit", value=self.time_limit_s)
+        if not 0 < self.min_iterations <= self.max_iterations:
+            raise SalurError(
+                "plan.bad_iterations", low=self.min_iterations, high=self.max_iterations
+            )
