@@ -1,5 +1,6 @@
 """Imports every feature's tables, so `Base.metadata` (and Alembic) sees the whole schema."""
 
+from salur.custody import models as custody_models
 from salur.geo import models as geo_models
 from salur.kits import models as kits_models
 from salur.ledger import models as ledger_models
@@ -8,6 +9,7 @@ from salur.planning import models as planning_models
 from salur.stock import models as stock_models
 
 __all__ = [
+    "custody_models",
     "geo_models",
     "kits_models",
     "ledger_models",

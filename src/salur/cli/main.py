@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from salur.cli import custody as custody_cli
 from salur.cli import data as data_cli
 from salur.cli import demo as demo_cli
 from salur.cli import kits as kits_cli
@@ -46,3 +47,4 @@ app.add_typer(kits_cli.app, name="kits")
 app.add_typer(kits_cli.seals_app, name="seals")
 app.command("plan")(plan_cli.plan)
 app.command("plan-check")(plan_cli.plan_check)
+app.add_typer(custody_cli.app, name="custody")

@@ -1,0 +1,191 @@
+"""Every query of custody, including the kit packages read by `packages.KitsPackageSource`."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from salur.custody.models import (
+    CustodyDevice,
+    CustodyEvent,
+    CustodyFinding,
+    CustodyItem,
+    CustodyPackage,
+)
+
+CHUNK = 5_000
+ARRIVALS_AT_TPS = ("opening", "handover", "receipt")
+
+
+def event_by_id(session: Session, event_id: int) -> CustodyEvent | None:
+    return session.get(CustodyEvent, event_id)
+
+
+def event_by_sha(session: Session, body_sha256: str) -> CustodyEvent | None:
+    """The event whose canonical body has this hash (a resubmission finds its first record)."""
+    query = select(CustodyEvent).where(CustodyEvent.body_sha256 == body_sha256)
+    return session.scalars(query).one_or_none()
+
+
+def event_at(session: Session, log_id: int, index: int) -> CustodyEvent | None:
+    query = select(CustodyEvent).where(
+        CustodyEvent.log_id == log_id, CustodyEvent.log_index == index
+    )
+    return session.scalars(query).one_or_none()
+
+
+def package_states(
+    session: Session, ids: Collection[str], *, lock: bool = False
+) -> dict[str, CustodyPackage]:
+    """The stored custody state of each package among `ids` (none: still at its warehouse)."""
+    wanted = sorted(set(ids))
+    out: dict[str, CustodyPackage] = {}
+    for start in range(0, len(wanted), CHUNK):
+        query = select(CustodyPackage).where(
+            CustodyPackage.package_id.in_(wanted[start : start + CHUNK])
+        )
+        if lock:
+            query = query.with_for_update()
+        out.update({row.package_id: row for row in session.scalars(query)})
+    return out
+
+
+def devices(session: Session, ids: Collection[str]) -> dict[str, CustodyDevice]:
+    if not ids:
+        return {}
+    query = select(CustodyDevice).where(CustodyDevice.id.in_(sorted(set(ids))))
+    return {row.id: row for row in session.scalars(query)}
+
+
+def device(session: Session, device_id: str) -> CustodyDevice | None:
+    return session.get(CustodyDevice, device_id)
+
+
+def add(session: Session, *rows: Any) -> None:
+    """Stage rows and flush, so their ids exist and constraint errors surface here."""
+    session.add_all(rows)
+    session.flush()
+
+
+def counts_at_tps(session: Session, package_ids: Collection[str]) -> dict[str, int]:
+    """The latest count seen of each package at its TPS (on arrival or opening)."""
+    if not package_ids:
+        return {}
+    query = (
+        select(CustodyItem.package_id, CustodyItem.count)
+        .join(CustodyEvent, CustodyEvent.id == CustodyItem.event_id)
+        .where(
+            CustodyItem.package_id.in_(sorted(set(package_ids))),
+            CustodyItem.count.is_not(None),
+            CustodyEvent.kind.in_(ARRIVALS_AT_TPS),
+            (CustodyEvent.kind == "opening") | (CustodyEvent.hop == "pps_kpps"),
+        )
+        .order_by(CustodyEvent.id)
+    )
+    return {str(pid): int(count or 0) for pid, count in session.execute(query).all()}
+
+
+def events_of_package(session: Session, package_id: str) -> list[CustodyEvent]:
+    """Every event that concerned a package, oldest first."""
+    query = (
+        select(CustodyEvent)
+        .join(CustodyItem, CustodyItem.event_id == CustodyEvent.id)
+        .where(CustodyItem.package_id == package_id)
+        .order_by(CustodyEvent.id)
+    )
+    return list(session.scalars(query))
+
+
+def incidents_caused_by(session: Session, event_id: int) -> list[CustodyEvent]:
+    query = (
+        select(CustodyEvent)
+        .where(CustodyEvent.cause_event_id == event_id)
+        .order_by(CustodyEvent.id)
+    )
+    return list(session.scalars(query))
+
+
+def findings_of(session: Session, event_ids: Sequence[int]) -> list[CustodyFinding]:
+    if not event_ids:
+        return []
+    query = (
+        select(CustodyFinding)
+        .where(CustodyFinding.event_id.in_(list(event_ids)))
+        .order_by(CustodyFinding.id)
+    )
+    return list(session.scalars(query))
+
+
+def tallies_in_region(session: Session, tps_prefix: str) -> list[CustodyItem]:
+    """The latest sealed-return tally of each package of the TPS whose code starts so."""
+    latest = (
+        select(func.max(CustodyItem.event_id))
+        .join(CustodyEvent, CustodyEvent.id == CustodyItem.event_id)
+        .where(
+            CustodyEvent.kind == "sealed_return",
+            CustodyItem.used.is_not(None),
+            CustodyItem.tps_code.like(tps_prefix + "%"),
+        )
+        .group_by(CustodyItem.package_id)
+    )
+    query = (
+        select(CustodyItem)
+        .where(CustodyItem.event_id.in_(latest), CustodyItem.tps_code.like(tps_prefix + "%"))
+        .order_by(CustodyItem.tps_code, CustodyItem.ballot_type)
+    )
+    return [row for row in session.scalars(query) if row.used is not None]
+
+
+def kit_packages(session: Session, ids: Collection[str]) -> list[tuple[Any, ...]]:
+    """Kit packages among `ids` with their TPS's chain and dapil: (package, kind, ballot type,
+    dapil, count, norm, TPS code, desa, kecamatan, regency, dapil DPR RI, DPRD prov, DPRD kab).
+    """
+    from salur.geo.models import Tps, Village
+    from salur.kits.models import Kit, KitPackage
+
+    wanted = sorted(set(ids))
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(wanted), CHUNK):
+        query = (
+            select(
+                KitPackage.id,
+                KitPackage.kind,
+                KitPackage.ballot_type,
+                KitPackage.dapil,
+                KitPackage.count,
+                Kit.norm_id,
+                Tps.code,
+                Village.code,
+                Village.district_code,
+                Kit.regency_code,
+                Village.dapil_dpr_ri,
+                Village.dapil_dprd_prov,
+                Village.dapil_dprd_kab,
+            )
+            .join(Kit, Kit.id == KitPackage.kit_id)
+            .join(Tps, Tps.id == Kit.tps_id)
+            .join(Village, Village.code == Tps.village_code)
+            .where(KitPackage.id.in_(wanted[start : start + CHUNK]))
+        )
+        rows.extend(tuple(row) for row in session.execute(query).all())
+    return rows
+
+
+def kit_seals(session: Session, ids: Collection[str]) -> dict[str, set[int]]:
+    """Seals the registry has holding on each package (applied or checked)."""
+    from salur.kits.models import Seal
+    from salur.kits.seals import APPLIED, CHECKED
+
+    wanted = sorted(set(ids))
+    out: dict[str, set[int]] = {}
+    for start in range(0, len(wanted), CHUNK):
+        query = select(Seal.package_id, Seal.number).where(
+            Seal.package_id.in_(wanted[start : start + CHUNK]),
+            Seal.state.in_((APPLIED, CHECKED)),
+        )
+        for package_id, number in session.execute(query).all():
+            out.setdefault(str(package_id), set()).add(int(number))
+    return out

@@ -1,0 +1,331 @@
+"""Use cases of custody: record events, each with its ledger leaf in the same transaction.
+
+`record_event` (and `record_handover`) is one transaction and commits. It locks the province's
+log row first, so the custody writes of a province are serialised: a package's state is read
+and changed under that lock, and the event, its items, the new states, its leaf and any
+discrepancy incident (with its own leaf) commit together or not at all. A refused event leaves
+nothing but its incident, committed in a unit of work of its own. Receipts: the caller (the
+CLI, the sync layer) records a batch, then `sign_receipts` signs one checkpoint per log and
+hands out a c2sp.org/tlog-proof receipt per event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from salur.custody import checks
+from salur.custody import repository as repo
+from salur.custody.checks import Assessment, assess
+from salur.custody.config import CustodyRules, load_rules
+from salur.custody.entries import append_event, province_log, utc
+from salur.custody.events import (
+    EventInvalidError,
+    Item,
+    PackageBody,
+    ReportedIncidentBody,
+    Submission,
+    body_dict,
+    body_sha256,
+    entry_payload,
+    format_time,
+    parse_submission,
+)
+from salur.custody.incidents import append_incident, describe, record_refusal
+from salur.custody.models import CustodyEvent, CustodyItem, CustodyPackage
+from salur.custody.packages import KitsPackageSource, PackageSource
+from salur.custody.signing import DeviceKey, check_signatures
+from salur.custody.states import Level, PackageState, Phase, Place, next_state, start
+from salur.custody.tepat import Finding, PackageInfo
+from salur.errors import NotFoundError, SalurError
+from salur.ledger import repository as ledger_repo
+from salur.ledger.models import LedgerLog
+from salur.uow import UnitOfWork
+
+__all__ = [
+    "Recorded",
+    "TepatRefusedError",
+    "UnknownPackageError",
+    "describe",
+    "record_event",
+    "record_handover",
+]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An accepted event: its id and log index, lateness, and the incidents it gave rise to."""
+
+    event_id: int
+    log_index: int
+    kind: str
+    late: bool | None = None
+    deadline: dt.datetime | None = None
+    incidents: tuple[int, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    duplicate: bool = False
+
+
+class UnknownPackageError(NotFoundError):
+    """A package id no kit has."""
+
+    status = 404
+
+
+class TepatRefusedError(SalurError):
+    """Refused as not tepat (wrong target, another dapil's ballots); the refusal is an incident."""
+
+    code = "tepat_refused"
+    status = 422
+
+    def __init__(self, findings: Sequence[Finding], incident: Recorded) -> None:
+        self.findings = tuple(findings)
+        self.incident = incident
+        super().__init__(
+            "custody.refused",
+            reasons=describe(findings),
+            incident=str(incident.event_id),
+            index=str(incident.log_index),
+        )
+
+
+def record_handover(
+    uow: UnitOfWork,
+    submission: Submission | Mapping[str, Any] | bytes | str,
+    *,
+    packages: PackageSource | None = None,
+    rules: CustodyRules | None = None,
+    now: dt.datetime | None = None,
+) -> Recorded:
+    """Record a BAST handover (see `record_event`); refuses any other kind of event."""
+    parsed = submission if isinstance(submission, Submission) else parse_submission(submission)
+    if parsed.event.type != "handover":
+        raise EventInvalidError("custody.not_a_handover", kind=parsed.event.type)
+    return record_event(uow, parsed, packages=packages, rules=rules, now=now)
+
+
+def record_event(
+    uow: UnitOfWork,
+    submission: Submission | Mapping[str, Any] | bytes | str,
+    *,
+    packages: PackageSource | None = None,
+    rules: CustodyRules | None = None,
+    now: dt.datetime | None = None,
+) -> Recorded:
+    """Check and record one signed custody event with its leaf; commits.
+
+    Order of checks: form, parties and hop, devices and signatures (SignatureRejectedError),
+    tepat refusals (TepatRefusedError, after committing the refusal as an incident), custody
+    state of every package (CustodyRefusedError). A resubmitted event returns its first record.
+    """
+    sub = submission if isinstance(submission, Submission) else parse_submission(submission)
+    body = sub.event
+    rules = rules or load_rules()
+    now = now or dt.datetime.now(dt.UTC)
+    s = uow.session
+    if body.election != rules.election.election:
+        raise EventInvalidError("custody.wrong_election", election=body.election)
+    infos = _package_infos(s, body.items, packages or KitsPackageSource())
+    province = checks.province(body, infos)
+    log = province_log(s, rules, province)
+    ledger_repo.lock_log(s, log.id)
+    data = body_dict(body)
+    sha = body_sha256(data)
+    existing = repo.event_by_sha(s, sha)
+    if existing is not None:
+        return _as_recorded(s, existing, duplicate=True)
+    places = checks.party_places(body, rules)
+    check_signatures(body, sub.signatures, _device_keys(s, [x.device for x in sub.signatures]))
+    states = repo.package_states(s, infos, lock=True)
+    assessment = assess(
+        body,
+        infos,
+        places,
+        rules,
+        seals=_resealed(states),
+        issued=repo.counts_at_tps(s, infos) if body.type == "sealed_return" else {},
+    )
+    if assessment.refusals:
+        uow.rollback()
+        attempt = {"event": data, "signatures": [x.model_dump() for x in sub.signatures]}
+        refusal = record_refusal(uow, province, body.at, sha, attempt, assessment, rules, now)
+        seen = tuple(assessment.refusals + assessment.discrepancies)
+        incident = Recorded(refusal.id, refusal.log_index, refusal.kind, findings=seen)
+        raise TepatRefusedError(assessment.refusals, incident)
+    moved = _advance(body, infos, states, places, rules)
+    recorded = _write(s, log, sub, data, sha, infos, states, moved, assessment, rules, now)
+    uow.commit()
+    return recorded
+
+
+def _write(
+    s: Session,
+    log: LedgerLog,
+    sub: Submission,
+    data: dict[str, Any],
+    sha: str,
+    infos: Mapping[str, PackageInfo],
+    states: Mapping[str, CustodyPackage],
+    moved: Mapping[str, PackageState],
+    assessment: Assessment,
+    rules: CustodyRules,
+    now: dt.datetime,
+) -> Recorded:
+    """The event's leaf and row, its items, the packages' new states, and its incidents."""
+    body = sub.event
+    recorded: dict[str, Any] = {}
+    if assessment.deadline is not None:
+        recorded = {"deadline": format_time(assessment.deadline), "late": assessment.late}
+    event = append_event(
+        s,
+        log,
+        entry_payload(data, [x.model_dump() for x in sub.signatures], recorded),
+        kind=body.type,
+        hop=getattr(body, "hop", None),
+        category=getattr(body, "category", None),
+        sha=sha,
+        at=body.time,
+        now=now,
+        late=assessment.late,
+    )
+    _write_items(s, event, body.items, infos)
+    _write_states(s, event, moved, states, body, infos, now)
+    incidents = []
+    for category, findings in (
+        ("discrepancy", assessment.discrepancies),
+        ("reconciliation", assessment.mismatches),
+    ):
+        if findings:
+            cause = {"index": event.log_index}
+            incidents.append(
+                append_incident(s, log, rules, body.at, category, findings, cause, event.id, now)
+            )
+    return Recorded(
+        event.id,
+        event.log_index,
+        event.kind,
+        assessment.late,
+        assessment.deadline,
+        tuple(i.id for i in incidents),
+        tuple(assessment.discrepancies + assessment.mismatches),
+    )
+
+
+def _package_infos(
+    session: Session, items: Sequence[Item], source: PackageSource
+) -> dict[str, PackageInfo]:
+    ids = [item.package for item in items]
+    infos = source.packages(session, ids)
+    missing = [pid for pid in ids if pid not in infos]
+    if missing:
+        raise UnknownPackageError("custody.package_unknown", package=", ".join(missing))
+    return infos
+
+
+def _device_keys(session: Session, ids: Sequence[str]) -> dict[str, DeviceKey]:
+    return {
+        d.id: DeviceKey(
+            d.id, d.role, d.region_code, d.person, bytes(d.public_key), utc(d.revoked_at)
+        )
+        for d in repo.devices(session, ids).values()
+    }
+
+
+def _advance(
+    body: PackageBody | ReportedIncidentBody,
+    infos: Mapping[str, PackageInfo],
+    states: Mapping[str, CustodyPackage],
+    places: Mapping[str, Place],
+    rules: CustodyRules,
+) -> dict[str, PackageState]:
+    """Each package's next state; CustodyRefusedError on the first impossible move."""
+    move = checks.move(body, places, rules)
+    if move is None:
+        return {}
+    return {
+        item.package: next_state(
+            _state_of(states.get(item.package), infos[item.package]), move, item.package
+        )
+        for item in body.items
+    }
+
+
+def _resealed(states: Mapping[str, CustodyPackage]) -> dict[str, set[int]]:
+    """Seals applied at the TPS for the way back, which replace the registry's."""
+    return {
+        pid: {int(n) for n in row.seals.split(",") if n}
+        for pid, row in states.items()
+        if row.seals is not None
+    }
+
+
+def _state_of(row: CustodyPackage | None, info: PackageInfo) -> PackageState:
+    if row is None:
+        return start(info.regency_code)
+    heading = None
+    if row.to_level is not None and row.to_region is not None:
+        heading = Place(Level(row.to_level), row.to_region)
+    return PackageState(
+        Phase(row.phase), Place(Level(row.holder_level), row.holder_region), heading
+    )
+
+
+def _write_items(
+    session: Session, event: CustodyEvent, items: Sequence[Item], infos: Mapping[str, PackageInfo]
+) -> None:
+    rows = []
+    for item in items:
+        info = infos[item.package]
+        tally = item.tally
+        rows.append(
+            CustodyItem(
+                event_id=event.id,
+                package_id=item.package,
+                tps_code=info.tps_code,
+                ballot_type=info.ballot_type,
+                dapil=item.dapil,
+                count=item.count,
+                used=tally.used if tally else None,
+                unused=tally.unused if tally else None,
+                damaged=tally.damaged if tally else None,
+                voters=tally.voters if tally else None,
+            )
+        )
+    repo.add(session, *rows)
+
+
+def _write_states(
+    session: Session,
+    event: CustodyEvent,
+    moved: Mapping[str, PackageState],
+    rows: Mapping[str, CustodyPackage],
+    body: PackageBody | ReportedIncidentBody,
+    infos: Mapping[str, PackageInfo],
+    now: dt.datetime,
+) -> None:
+    new_seals = {i.package: ",".join(map(str, sorted(i.seals))) for i in body.items}
+    for package_id, state in moved.items():
+        row = rows.get(package_id)
+        if row is None:
+            row = CustodyPackage(package_id=package_id, tps_code=infos[package_id].tps_code)
+            session.add(row)
+        row.phase = state.phase.value
+        row.holder_level, row.holder_region = state.holder.level.value, state.holder.region
+        heading = state.heading_to
+        row.to_level = heading.level.value if heading else None
+        row.to_region = heading.region if heading else None
+        if body.type == "sealed_return":
+            row.seals = new_seals[package_id]
+        row.last_event_id, row.updated_at = event.id, now
+    session.flush()
+
+
+def _as_recorded(session: Session, event: CustodyEvent, *, duplicate: bool) -> Recorded:
+    incidents = tuple(e.id for e in repo.incidents_caused_by(session, event.id))
+    return Recorded(
+        event.id, event.log_index, event.kind, event.late, None, incidents, duplicate=duplicate
+    )

@@ -1,0 +1,192 @@
+"""Device signatures on custody events, and the pseudonyms that stand for people in the log.
+
+Each party signs with the Ed25519 key of a device registered to them (role, region scope,
+pseudonym). The signed message binds the party and the signing time to the canonical body:
+
+    b"salur.custody/1 signature\\n" || JCS({"device", "event": BODY, "party", "signed_at"})
+
+so a signature cannot be moved to another event, another party or another time. Device keys
+use the signed-note key format of the ledger (`PRIVATE+KEY+<device id>+...`), and a device's
+key ID is the note key ID of its id and public key.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import hmac
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from salur.custody.events import (
+    PackageBody,
+    Party,
+    ReportedIncidentBody,
+    Signature,
+    body_dict,
+    canonical,
+    format_time,
+    parse_time,
+)
+from salur.errors import SalurError
+from salur.ledger.keys import NOTE_ED25519, Ed25519Signer, Ed25519Verifier
+from salur.ledger.note import compute_key_id
+
+SIGNING_CONTEXT = b"salur.custody/1 signature\n"
+# Which parties must sign each kind of event (witnesses may add their own signatures).
+REQUIRED_SIGNERS: dict[str, tuple[str, ...]] = {
+    "dispatch": ("giver",),
+    "handover": ("giver", "receiver"),
+    "receipt": ("receiver",),
+    "seal_check": ("by",),
+    "opening": ("by",),
+    "sealed_return": ("by",),
+    "incident": ("reporter",),
+}
+
+
+class SignatureRejectedError(SalurError):
+    """A signature is missing, forged, or made with a device that may not sign for the party."""
+
+    code = "signature_rejected"
+    status = 403
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceKey:
+    """A registered device: its holder's role, the region it may act in, their pseudonym."""
+
+    device_id: str
+    role: str
+    region: str
+    person: str
+    public_key: bytes
+    revoked_at: dt.datetime | None = None
+
+    @property
+    def key_id(self) -> str:
+        return device_key_id(self.device_id, self.public_key)
+
+
+def device_key_id(device_id: str, public_key: bytes) -> str:
+    """The 8-hex-digit key ID printed on the BAST (the signed-note key ID)."""
+    return compute_key_id(device_id, NOTE_ED25519, public_key).hex()
+
+
+def pseudonym(secret: bytes, identity: str) -> str:
+    """A person's stable pseudonym: `p-` and 128 bits of HMAC-SHA256(secret, identity).
+
+    `identity` is whatever the office identifies the person by (NIK, staff number); without
+    the secret, nobody can test a guess of it against the log.
+    """
+    if len(secret) < 16:
+        raise ValueError("the pseudonym secret needs at least 16 bytes")
+    normal = unicodedata.normalize("NFC", identity).strip().casefold()
+    return "p-" + hmac.new(secret, normal.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def within(region: str, scope: str) -> bool:
+    """Whether `region` lies in `scope` (dotted codes and 13-digit TPS codes, compared as
+    digits: every level of Kemendagri/KPU codes has a fixed width)."""
+    return region.replace(".", "").startswith(scope.replace(".", ""))
+
+
+def signed_message(body: Mapping[str, Any], *, party: str, device: str, signed_at: str) -> bytes:
+    """The exact bytes a device signs for one party of one event."""
+    bound = {"device": device, "event": dict(body), "party": party, "signed_at": signed_at}
+    return SIGNING_CONTEXT + canonical(bound)
+
+
+def sign(
+    signer: Ed25519Signer, body: Mapping[str, Any], party: str, at: dt.datetime
+) -> dict[str, Any]:
+    """A signature entry for `body` by the device whose key `signer` holds."""
+    signed_at = format_time(at)
+    message = signed_message(body, party=party, device=signer.name, signed_at=signed_at)
+    return {
+        "party": party,
+        "device": signer.name,
+        "signed_at": signed_at,
+        "sig": base64.b64encode(signer.sign(message)).decode("ascii"),
+    }
+
+
+def check_signatures(
+    body: PackageBody | ReportedIncidentBody,
+    signatures: list[Signature],
+    devices: Mapping[str, DeviceKey],
+) -> None:
+    """Refuse unless every required party signed with a device registered to them, and every
+    signature given (witnesses' too) verifies."""
+    data = body_dict(body)
+    signed: set[str] = set()
+    for signature in signatures:
+        party = _party_of(body, signature)
+        key = devices.get(signature.device)
+        _check_device(key, party, signature.device, body.time)
+        assert key is not None
+        message = signed_message(
+            data, party=signature.party, device=signature.device, signed_at=signature.signed_at
+        )
+        if not _verifies(key, message, signature.sig):
+            raise SignatureRejectedError(
+                "custody.signature_invalid", party=signature.party, device=signature.device
+            )
+        who = f"{signature.party}:{signature.device}"
+        if who in signed:
+            raise SignatureRejectedError(
+                "custody.signature_twice", party=signature.party, device=signature.device
+            )
+        signed.add(who)
+    for role in REQUIRED_SIGNERS[body.type]:
+        party = getattr(body, role)
+        if party.device is None or f"{role}:{party.device}" not in signed:
+            raise SignatureRejectedError("custody.signature_missing", party=role)
+
+
+def _party_of(body: PackageBody | ReportedIncidentBody, signature: Signature) -> Party:
+    if signature.party == "witness":
+        for witness in body.witnesses:
+            if witness.device == signature.device:
+                return witness
+    else:
+        party = getattr(body, signature.party, None)
+        if isinstance(party, Party) and party.device == signature.device:
+            return party
+    raise SignatureRejectedError(
+        "custody.signature_no_party", party=signature.party, device=signature.device
+    )
+
+
+def _check_device(key: DeviceKey | None, party: Party, device: str, at: dt.datetime) -> None:
+    if key is None:
+        raise SignatureRejectedError("custody.device_unknown", device=device)
+    if key.revoked_at is not None and key.revoked_at <= at:
+        raise SignatureRejectedError("custody.device_revoked", device=device)
+    if key.role != party.role:
+        raise SignatureRejectedError(
+            "custody.device_wrong_role", device=device, role=key.role, party_role=party.role
+        )
+    if not within(party.region, key.region):
+        raise SignatureRejectedError(
+            "custody.device_out_of_scope", device=device, scope=key.region, region=party.region
+        )
+    if key.person != party.person:
+        raise SignatureRejectedError("custody.device_other_person", device=device)
+
+
+def _verifies(key: DeviceKey, message: bytes, sig: str) -> bool:
+    try:
+        raw = base64.b64decode(sig, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return Ed25519Verifier(key.device_id, key.public_key).verify(message, raw)
+
+
+def signature_time(signature: Mapping[str, Any]) -> dt.datetime:
+    """When a logged signature says it was made."""
+    return parse_time(str(signature["signed_at"]))
