@@ -15,9 +15,11 @@ test: env  ## The whole test suite (SQLite and PostgreSQL at 127.0.0.1:5432)
 	scripts/ensure-postgres
 	$(VENV)/bin/pytest -q
 
-bench: env  ## Benchmarks: one table each
+bench: env  ## Benchmarks: one table each (needs, routing, ledger, Riau plan)
 	$(VENV)/bin/python benchmarks/needs_national.py
 	$(VENV)/bin/python benchmarks/routing_instances.py
+	$(VENV)/bin/python benchmarks/ledger_bench.py
+	$(VENV)/bin/python benchmarks/plan_riau.py
 
 lint: env
 	$(VENV)/bin/ruff check src tests benchmarks
