@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import segno
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -34,6 +33,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import HRFlowable
 
 from salur.i18n import t
+from salur.reports.qr import draw_qr
 
 MARGIN = 18 * mm
 QR_SIZE = 50 * mm
@@ -99,30 +99,12 @@ class QrCode(Flowable):  # type: ignore[misc]
 
     def __init__(self, data: bytes, size: float) -> None:
         super().__init__()
-        self.matrix = segno.make(data, error="m", micro=False).matrix
+        self.data = data
         self.size = size
         self.width = self.height = size
 
     def draw(self) -> None:
-        module = self.size / (len(self.matrix) + 2 * QR_BORDER)
-        ops = []
-        for r, row in enumerate(self.matrix):
-            c = 0
-            while c < len(row):
-                if not row[c]:
-                    c += 1
-                    continue
-                start = c
-                while c < len(row) and row[c]:
-                    c += 1
-                ops.append(f"{start} {r} {c - start} 1 re")
-        canvas = self.canv
-        canvas.saveState()
-        canvas.setFillColor(colors.black)
-        canvas.translate(QR_BORDER * module, self.size - QR_BORDER * module)
-        canvas.scale(module, -module)
-        canvas.addLiteral(" ".join(ops) + " f")
-        canvas.restoreState()
+        draw_qr(self.canv, self.data, 0, 0, self.size, border=QR_BORDER)
 
 
 def render_bast(record: BastRecord, lang: str = "id") -> bytes:

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import segno
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -21,6 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from salur.i18n import language, t
 from salur.kits.ids import BILIK, KOTAK
+from salur.reports.qr import draw_qr
 
 COLUMNS, ROWS = 2, 4
 MARGIN = 8 * mm
@@ -104,7 +104,9 @@ def _draw_label(canvas: Canvas, label: Label, x: float, y: float, w: float, h: f
     canvas.rect(x, y, w, h, stroke=1, fill=0)  # cutting guide
     _band(canvas, label, x, y + h - BAND, w)
     top = y + h - BAND - 2.5 * mm
-    _qr(canvas, label.package_id, x + PAD, top - QR_SIZE, QR_SIZE)
+    draw_qr(
+        canvas, label.package_id, x + PAD, top - QR_SIZE, QR_SIZE, border=QR_BORDER, mask=QR_MASK
+    )
     _details(canvas, label, x + PAD + QR_SIZE + 3 * mm, top, x + w - PAD)
     canvas.setFillColor(black)
     font, size = "Courier-Bold", 13.0
@@ -137,35 +139,6 @@ def _band(canvas: Canvas, label: Label, x: float, y: float, w: float) -> None:
     canvas.drawRightString(
         x + w - PAD, y + 4.3 * mm, t("kits.label_package", seq=label.seq, of=label.of)
     )
-
-
-def _qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
-    """The QR code as filled rectangles, one per horizontal run of dark modules, written as
-    literal PDF path operators in module units (reportlab's float formatting per rectangle is
-    most of the time of a sheet otherwise).
-
-    The mask is fixed rather than chosen by penalty score: every reader decodes any of the 8
-    masks, and choosing costs 9 ms a code, minutes for a province's labels.
-    """
-    matrix = segno.make(text, error="m", micro=False, mask=QR_MASK).matrix
-    module = size / (len(matrix) + 2 * QR_BORDER)
-    ops = []
-    for r, row in enumerate(matrix):
-        c = 0
-        while c < len(row):
-            if not row[c]:
-                c += 1
-                continue
-            start = c
-            while c < len(row) and row[c]:
-                c += 1
-            ops.append(f"{start} {r} {c - start} 1 re")
-    canvas.saveState()
-    canvas.setFillColor(black)
-    canvas.translate(x + QR_BORDER * module, y + size - QR_BORDER * module)
-    canvas.scale(module, -module)  # row 0 at the top, rows going down
-    canvas.addLiteral(" ".join(ops) + " f")
-    canvas.restoreState()
 
 
 def _details(canvas: Canvas, label: Label, x: float, top: float, right: float) -> None:
