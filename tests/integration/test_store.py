@@ -88,3 +88,33 @@ def test_datetimes_come_back_utc_aware_and_naive_ones_are_refused(empty_store: E
             )
         )
         uow.commit()
+
+
+def _triggers(engine: Engine) -> set[str]:
+    sql = (
+        "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        if engine.dialect.name == "sqlite"
+        else "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE NOT t.tgisinternal AND n.nspname = current_schema()"
+    )
+    with engine.connect() as conn:
+        return set(conn.scalars(text(sql)))
+
+
+def test_every_migration_downgrades_and_upgrades_again(empty_store: Engine) -> None:
+    """All branches go down to an empty schema and back up, with every append-only guard."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from salur.db import alembic_config
+
+    guards = _triggers(empty_store)
+    assert {"stock_movement_append_only", "custody_event_append_only", "plan_immutable"} <= {
+        name.removesuffix("_update").removesuffix("_delete") for name in guards
+    }
+    command.downgrade(alembic_config(empty_store), "base")
+    assert set(inspect(empty_store).get_table_names()) <= {"alembic_version"}
+    assert _triggers(empty_store) == set()
+    migrate(empty_store)
+    assert _triggers(empty_store) == guards

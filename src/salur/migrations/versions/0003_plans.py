@@ -14,6 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from salur.guards import allow_changes_ddl, refuse_changes_ddl
+
 revision = "0003"
 down_revision = "0001"
 branch_labels = None
@@ -131,31 +133,16 @@ def _plan_fk(table: str) -> sa.ForeignKeyConstraint:
 
 
 def _create_immutability_triggers() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            "CREATE FUNCTION plan_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            "BEGIN RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' is immutable'; END $$"
-        )
-        for table in IMMUTABLE:
-            op.execute(
-                f"CREATE TRIGGER {table}_immutable BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION plan_refuse_change()"
-            )
-        return
-    for table in IMMUTABLE:
-        for action in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_immutable_{action.lower()} BEFORE {action} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is immutable'); END"
-            )
+    dialect = op.get_bind().dialect.name
+    for statement in refuse_changes_ddl(
+        dialect, IMMUTABLE, function="plan_refuse_change", word="immutable"
+    ):
+        op.execute(statement)
 
 
 def _drop_immutability_triggers() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for table in IMMUTABLE:
-            op.execute(f"DROP TRIGGER {table}_immutable ON {table}")
-        op.execute("DROP FUNCTION plan_refuse_change()")
-        return
-    for table in IMMUTABLE:
-        for action in ("update", "delete"):
-            op.execute(f"DROP TRIGGER {table}_immutable_{action}")
+    dialect = op.get_bind().dialect.name
+    for statement in allow_changes_ddl(
+        dialect, IMMUTABLE, function="plan_refuse_change", word="immutable"
+    ):
+        op.execute(statement)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from salur.guards import allow_changes_ddl, refuse_changes_ddl
+
 revision = "0004"
 down_revision = "0001"
 branch_labels = None
@@ -203,31 +205,12 @@ def _seal_tables() -> None:
 
 
 def _create_append_only_triggers() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            "CREATE FUNCTION stock_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            "BEGIN RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' is append-only'; END $$"
-        )
-        for table in APPEND_ONLY:
-            op.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION stock_refuse_change()"
-            )
-        return
-    for table in APPEND_ONLY:
-        for action in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_append_only_{action.lower()} BEFORE {action} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-            )
+    dialect = op.get_bind().dialect.name
+    for statement in refuse_changes_ddl(dialect, APPEND_ONLY, function="stock_refuse_change"):
+        op.execute(statement)
 
 
 def _drop_append_only_triggers() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for table in APPEND_ONLY:
-            op.execute(f"DROP TRIGGER {table}_append_only ON {table}")
-        op.execute("DROP FUNCTION stock_refuse_change()")
-        return
-    for table in APPEND_ONLY:
-        for action in ("update", "delete"):
-            op.execute(f"DROP TRIGGER {table}_append_only_{action}")
+    dialect = op.get_bind().dialect.name
+    for statement in allow_changes_ddl(dialect, APPEND_ONLY, function="stock_refuse_change"):
+        op.execute(statement)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from salur.guards import allow_changes_ddl, refuse_changes_ddl
+
 revision = "0005"
 down_revision = "0002"
 branch_labels = None
@@ -136,31 +138,16 @@ def downgrade() -> None:
 
 
 def _create_append_only_triggers() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for table in APPEND_ONLY:
-            op.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()"
-            )
-            op.execute(
-                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change()"
-            )
-        return
-    for table in APPEND_ONLY:
-        for action in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_append_only_{action.lower()} BEFORE {action} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-            )
+    dialect = op.get_bind().dialect.name
+    for statement in refuse_changes_ddl(
+        dialect, APPEND_ONLY, function="ledger_refuse_change", create_function=False
+    ):
+        op.execute(statement)
 
 
 def _drop_append_only_triggers() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for table in APPEND_ONLY:
-            op.execute(f"DROP TRIGGER {table}_append_only ON {table}")
-            op.execute(f"DROP TRIGGER {table}_no_truncate ON {table}")
-        return
-    for table in APPEND_ONLY:
-        for action in ("update", "delete"):
-            op.execute(f"DROP TRIGGER {table}_append_only_{action}")
+    dialect = op.get_bind().dialect.name
+    for statement in allow_changes_ddl(
+        dialect, APPEND_ONLY, function="ledger_refuse_change", drop_function=False
+    ):
+        op.execute(statement)
