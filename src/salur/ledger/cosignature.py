@@ -9,22 +9,21 @@ from __future__ import annotations
 
 import base64
 import functools
-from dataclasses import dataclass, field
-from typing import Final
+from dataclasses import dataclass
+from typing import ClassVar, Final
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from salur.ledger.checkpoint import CheckpointError, parse_checkpoint
 from salur.ledger.note import (
+    NamedEd25519Key,
     NoteSignature,
     add_signatures,
     compute_key_id,
-    format_vkey,
     is_valid_key_name,
     parse_key_string,
     parse_note,
-    split_vkey,
 )
 
 COSIGNATURE_ED25519: Final = 0x04
@@ -60,38 +59,11 @@ def cosignature_timestamp(signature: NoteSignature) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class CosignatureVerifier:
+class CosignatureVerifier(NamedEd25519Key):
     """Checks one witness's timestamped Ed25519 cosignatures; usable as a NoteVerifier."""
 
-    name: str
-    public_key: bytes
-    key_id: bytes = field(init=False)
-    _key: Ed25519PublicKey = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        if not is_valid_key_name(self.name):
-            raise ValueError(f"invalid key name {self.name!r}")
-        if len(self.public_key) != 32:
-            raise ValueError("an Ed25519 public key is 32 bytes")
-        key_id = compute_key_id(self.name, COSIGNATURE_ED25519, self.public_key)
-        object.__setattr__(self, "key_id", key_id)
-        object.__setattr__(self, "_key", Ed25519PublicKey.from_public_bytes(self.public_key))
-
-    @classmethod
-    def from_vkey(cls, vkey: str) -> CosignatureVerifier:
-        """Load a `name+hex(key ID)+base64(0x04 || key)` verifier key."""
-        name, _, signature_type, public_key = split_vkey(vkey)
-        if signature_type != COSIGNATURE_ED25519:
-            raise ValueError(f"not an Ed25519 cosigner key: type {signature_type:#04x}")
-        try:
-            return cls(name, public_key)
-        except ValueError:
-            raise ValueError("malformed verifier key") from None
-
-    @property
-    def vkey(self) -> str:
-        """This key as a verifier key string."""
-        return format_vkey(self.name, COSIGNATURE_ED25519, self.public_key)
+    SIGNATURE_TYPE: ClassVar[int] = COSIGNATURE_ED25519
+    KIND: ClassVar[str] = "cosigner"
 
     def verify(self, text: bytes, signature: bytes) -> bool:
         """Whether `signature` (timestamp || Ed25519) cosigns the checkpoint `text`."""

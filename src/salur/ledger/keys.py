@@ -7,17 +7,17 @@ matching `name+id+key` verifier key; observers and KPU auditors load verifier ke
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
-from typing import Final
+from dataclasses import dataclass
+from typing import ClassVar, Final
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from salur.ledger.cosignature import COSIGNATURE_ED25519, CosignatureVerifier
 from salur.ledger.note import (
+    NamedEd25519Key,
     NoteVerifier,
     compute_key_id,
-    format_vkey,
     is_valid_key_name,
     parse_key_string,
     split_vkey,
@@ -30,38 +30,11 @@ _SKEY_PREFIX: Final = "PRIVATE+KEY+"
 
 
 @dataclass(frozen=True, slots=True)
-class Ed25519Verifier:
+class Ed25519Verifier(NamedEd25519Key):
     """Checks plain Ed25519 note signatures (type 0x01) by one named key."""
 
-    name: str
-    public_key: bytes
-    key_id: bytes = field(init=False)
-    _key: Ed25519PublicKey = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        if not is_valid_key_name(self.name):
-            raise ValueError(f"invalid key name {self.name!r}")
-        if len(self.public_key) != ED25519_KEY_SIZE:
-            raise ValueError("an Ed25519 public key is 32 bytes")
-        key_id = compute_key_id(self.name, NOTE_ED25519, self.public_key)
-        object.__setattr__(self, "key_id", key_id)
-        object.__setattr__(self, "_key", Ed25519PublicKey.from_public_bytes(self.public_key))
-
-    @classmethod
-    def from_vkey(cls, vkey: str) -> Ed25519Verifier:
-        """Load a `name+hex(key ID)+base64(0x01 || key)` verifier key."""
-        name, _, signature_type, public_key = split_vkey(vkey)
-        if signature_type != NOTE_ED25519:
-            raise ValueError(f"not an Ed25519 note key: type {signature_type:#04x}")
-        try:
-            return cls(name, public_key)
-        except ValueError:
-            raise ValueError("malformed verifier key") from None
-
-    @property
-    def vkey(self) -> str:
-        """This key as a verifier key string."""
-        return format_vkey(self.name, NOTE_ED25519, self.public_key)
+    SIGNATURE_TYPE: ClassVar[int] = NOTE_ED25519
+    KIND: ClassVar[str] = "note"
 
     def verify(self, text: bytes, signature: bytes) -> bool:
         """Whether `signature` is this key's Ed25519 signature over `text`."""

@@ -11,8 +11,10 @@ import binascii
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Final, Protocol
+from dataclasses import dataclass, field
+from typing import ClassVar, Final, Protocol, Self
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 KEY_ID_SIZE: Final = 4
 # The spec says verifiers MUST accept at least 16 signatures and SHOULD cap them; 100 is the
@@ -313,3 +315,42 @@ def _is_utf8_encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class NamedEd25519Key:
+    """A named Ed25519 public key of one signature type: its key ID, its vkey text and the loaded
+    key. Note signers (0x01) and witness cosigners (0x04) differ only in what they verify."""
+
+    SIGNATURE_TYPE: ClassVar[int]
+    KIND: ClassVar[str]
+
+    name: str
+    public_key: bytes
+    key_id: bytes = field(init=False)
+    _key: Ed25519PublicKey = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not is_valid_key_name(self.name):
+            raise ValueError(f"invalid key name {self.name!r}")
+        if len(self.public_key) != 32:
+            raise ValueError("an Ed25519 public key is 32 bytes")
+        key_id = compute_key_id(self.name, self.SIGNATURE_TYPE, self.public_key)
+        object.__setattr__(self, "key_id", key_id)
+        object.__setattr__(self, "_key", Ed25519PublicKey.from_public_bytes(self.public_key))
+
+    @classmethod
+    def from_vkey(cls, vkey: str) -> Self:
+        """Load a `name+hex(key ID)+base64(type || key)` verifier key of this key's type."""
+        name, _, signature_type, public_key = split_vkey(vkey)
+        if signature_type != cls.SIGNATURE_TYPE:
+            raise ValueError(f"not an Ed25519 {cls.KIND} key: type {signature_type:#04x}")
+        try:
+            return cls(name, public_key)
+        except ValueError:
+            raise ValueError("malformed verifier key") from None
+
+    @property
+    def vkey(self) -> str:
+        """This key as a verifier key string."""
+        return format_vkey(self.name, self.SIGNATURE_TYPE, self.public_key)
