@@ -1,6 +1,6 @@
 """Every check of one custody event against the rules and its packages, as pure functions:
 where its parties stand, which province it belongs to, its tepat findings and lateness, the
-reconciliation of a sealed return, and the custody move it asks for."""
+reconciliation of a sealed return, the custody move it asks for and what it does to seals."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from salur.custody.events import (
     ReceiptBody,
     ReportedIncidentBody,
 )
+from salur.custody.packages import SealChanges
 from salur.custody.reconcile import Tally, reconcile
 from salur.custody.states import (
     HOPS,
@@ -31,6 +32,7 @@ from salur.custody.states import (
     SealForReturn,
 )
 from salur.custody.tepat import (
+    SEAL_USED,
     Finding,
     Observation,
     PackageInfo,
@@ -41,6 +43,7 @@ from salur.custody.tepat import (
 )
 
 CONTENT_CHECKED = ("dispatch", "handover", "receipt", "seal_check", "opening")
+SEALS_CHECKED = ("dispatch", "handover", "receipt", "seal_check")
 _REGION_LEVEL = {2: Level.WAREHOUSE, 3: Level.PPK, 4: Level.PPS}
 Body = PackageBody | ReportedIncidentBody
 
@@ -199,3 +202,48 @@ def move(body: Body, places: Mapping[str, Place], rules: CustodyRules) -> Move |
         case "sealed_return":
             return SealForReturn(places["by"])
     return None
+
+
+def seal_changes(
+    body: Body, infos: Mapping[str, PackageInfo], new_seals: Mapping[int, str]
+) -> SealChanges:
+    """The registry's seals an event checks (seen intact and registered on the package), breaks
+    (all of a package's seals, when it is opened) or applies (`new_seals`, seal -> package, the
+    usable seals of a sealed return)."""
+    if isinstance(body, ReportedIncidentBody):
+        return SealChanges()
+    if body.type in SEALS_CHECKED:
+        seen = [(n, i.package) for i in body.items for n in sorted(set(i.seals))]
+        return SealChanges(checked=tuple((n, p) for n, p in seen if n in infos[p].seals))
+    if body.type == "opening":
+        broken = [(n, i.package) for i in body.items for n in sorted(infos[i.package].seals)]
+        return SealChanges(broken=tuple(broken))
+    if body.type == "sealed_return":
+        return SealChanges(applied=tuple(sorted(new_seals.items())))
+    return SealChanges()
+
+
+def return_seals(
+    body: Body, infos: Mapping[str, PackageInfo]
+) -> tuple[dict[int, str], list[Finding]]:
+    """The seals a sealed return puts on its packages (seal -> package), and a finding for each
+    number listed again after its first package (one seal closes one package)."""
+    if body.type != "sealed_return" or isinstance(body, ReportedIncidentBody):
+        return {}, []
+    first: dict[int, str] = {}
+    again = []
+    for item in body.items:
+        info = infos[item.package]
+        for number in item.seals:
+            if number in first:
+                again.append(seal_finding(SEAL_USED, info, number))
+            else:
+                first[number] = item.package
+    return first, again
+
+
+def seal_finding(code: str, info: PackageInfo, number: int) -> Finding:
+    """A finding on a seal seen on a package."""
+    return Finding(
+        code, info.package_id, info.tps_code, info.ballot_type or None, None, str(number)
+    )

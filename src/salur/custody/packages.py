@@ -1,20 +1,24 @@
-"""What custody needs to know of packages, and the adapter that reads it from the kits feature.
+"""What custody needs to know of packages and their seals, and the adapters onto the kits feature.
 
-Custody depends on kits only through `PackageSource`: package id -> its TPS and that TPS's
-chain, ballot type, dapil, expected count and seals. `KitsPackageSource` is the one adapter;
-tests and other deployments may plug in their own.
+Custody depends on kits only through `PackageSource` (package id -> its TPS and that TPS's
+chain, ballot type, dapil, expected count and seals) and `SealRegistry` (the seals an event
+checks, breaks or applies, written in the event's own transaction). `KitsPackageSource` and
+`KitsSealRegistry` are the adapters; tests and other deployments may plug in their own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import datetime as dt
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from salur.custody import repository as repo
-from salur.custody.tepat import PackageInfo
+from salur.custody.tepat import SEAL_UNKNOWN, SEAL_USED, PackageInfo
+from salur.kits import sealing
 from salur.needs.formula import NATIONAL
 from salur.norms.loader import load_norm
 
@@ -65,3 +69,55 @@ class KitsPackageSource:
 def _districts(norm_id: str) -> tuple[tuple[str, str], ...]:
     """(ballot type, kind of district that decides its content) of a norm."""
     return tuple((bt.code, bt.district) for bt in load_norm(norm_id).norm.ballot_types)
+
+
+SealOnPackage = tuple[int, str]  # (seal number, package id)
+
+
+@dataclass(frozen=True, slots=True)
+class SealChanges:
+    """What one custody event does to the seal registry."""
+
+    checked: tuple[SealOnPackage, ...] = ()
+    broken: tuple[SealOnPackage, ...] = ()
+    applied: tuple[SealOnPackage, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.checked or self.broken or self.applied)
+
+
+class SealRegistry(Protocol):
+    """Where custody moves seals; every call writes in the caller's transaction, never commits."""
+
+    def unusable(self, session: Session, wanted: Mapping[int, str]) -> dict[int, str]:
+        """Of new seals (number -> regency of the package they close), those that may not be
+        applied, each with the finding code why (`tepat.SEAL_UNKNOWN`, `tepat.SEAL_USED`)."""
+        ...
+
+    def record(
+        self, session: Session, changes: SealChanges, actor: str, note: str, at: dt.datetime
+    ) -> None:
+        """Check, break and apply the seals of `changes`, with history rows saying `note`."""
+        ...
+
+
+class KitsSealRegistry:
+    """The kits feature's seal registry."""
+
+    def unusable(self, session: Session, wanted: Mapping[int, str]) -> dict[int, str]:
+        return {
+            number: SEAL_USED if why == "used" else SEAL_UNKNOWN
+            for number, why in sealing.unusable_seals(session, wanted).items()
+        }
+
+    def record(
+        self, session: Session, changes: SealChanges, actor: str, note: str, at: dt.datetime
+    ) -> None:
+        for change, seals in (
+            (sealing.check_seals_in, changes.checked),
+            (sealing.break_seals_in, changes.broken),
+            (sealing.apply_seals_in, changes.applied),
+        ):
+            if seals:
+                actions = [sealing.SealAction(n, pid, note) for n, pid in seals]
+                change(session, actions, actor, at)

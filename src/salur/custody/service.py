@@ -3,10 +3,11 @@
 `record_event` (and `record_handover`) is one transaction and commits. It locks the province's
 log row first, so the custody writes of a province are serialised: a package's state is read
 and changed under that lock, and the event, its items, the new states, its leaf and any
-discrepancy incident (with its own leaf) commit together or not at all. A refused event leaves
-nothing but its incident, committed in a unit of work of its own. Receipts: the caller (the
-CLI, the sync layer) records a batch, then `sign_receipts` signs one checkpoint per log and
-hands out a c2sp.org/tlog-proof receipt per event.
+discrepancy incident (with its own leaf) commit together or not at all, and so do the seals it
+moves in the registry (checked on receipt, broken on opening, applied on a sealed return). A
+refused event leaves nothing but its incident, committed in a unit of work of its own.
+Receipts: the caller (the CLI, the sync layer) records a batch, then `sign_receipts` signs one
+checkpoint per log and hands out a c2sp.org/tlog-proof receipt per event.
 """
 
 from __future__ import annotations
@@ -37,7 +38,13 @@ from salur.custody.events import (
 )
 from salur.custody.incidents import append_incident, describe, record_refusal
 from salur.custody.models import CustodyEvent, CustodyItem, CustodyPackage
-from salur.custody.packages import KitsPackageSource, PackageSource
+from salur.custody.packages import (
+    KitsPackageSource,
+    KitsSealRegistry,
+    PackageSource,
+    SealChanges,
+    SealRegistry,
+)
 from salur.custody.signing import DeviceKey, check_signatures
 from salur.custody.states import Level, PackageState, Phase, Place, next_state, start
 from salur.custody.tepat import Finding, PackageInfo
@@ -98,6 +105,7 @@ def record_handover(
     submission: Submission | Mapping[str, Any] | bytes | str,
     *,
     packages: PackageSource | None = None,
+    seals: SealRegistry | None = None,
     rules: CustodyRules | None = None,
     now: dt.datetime | None = None,
 ) -> Recorded:
@@ -105,7 +113,7 @@ def record_handover(
     parsed = submission if isinstance(submission, Submission) else parse_submission(submission)
     if parsed.event.type != "handover":
         raise EventInvalidError("custody.not_a_handover", kind=parsed.event.type)
-    return record_event(uow, parsed, packages=packages, rules=rules, now=now)
+    return record_event(uow, parsed, packages=packages, seals=seals, rules=rules, now=now)
 
 
 def record_event(
@@ -113,14 +121,16 @@ def record_event(
     submission: Submission | Mapping[str, Any] | bytes | str,
     *,
     packages: PackageSource | None = None,
+    seals: SealRegistry | None = None,
     rules: CustodyRules | None = None,
     now: dt.datetime | None = None,
 ) -> Recorded:
-    """Check and record one signed custody event with its leaf; commits.
+    """Check and record one signed custody event with its leaf and its seal moves; commits.
 
     Order of checks: form, parties and hop, devices and signatures (SignatureRejectedError),
     tepat refusals (TepatRefusedError, after committing the refusal as an incident), custody
     state of every package (CustodyRefusedError). A resubmitted event returns its first record.
+    New seals of a sealed return that the registry cannot apply are discrepancies.
     """
     sub = submission if isinstance(submission, Submission) else parse_submission(submission)
     body = sub.event
@@ -157,9 +167,41 @@ def record_event(
         incident = Recorded(refusal.id, refusal.log_index, refusal.kind, findings=seen)
         raise TepatRefusedError(assessment.refusals, incident)
     moved = _advance(body, infos, states, places, rules)
+    registry = seals or KitsSealRegistry()
+    changes = _seal_changes(s, body, infos, registry, assessment)
     recorded = _write(s, log, sub, data, sha, infos, states, moved, assessment, rules, now)
+    if changes:
+        note = f"custody {body.type} event {recorded.event_id}, log index {recorded.log_index}"
+        registry.record(s, changes, _actor(body), note, body.time)
     uow.commit()
     return recorded
+
+
+def _seal_changes(
+    session: Session,
+    body: PackageBody | ReportedIncidentBody,
+    infos: Mapping[str, PackageInfo],
+    registry: SealRegistry,
+    assessment: Assessment,
+) -> SealChanges:
+    """The event's seal moves; new seals the registry refuses become discrepancies instead."""
+    new, again = checks.return_seals(body, infos)
+    wanted = {n: infos[pid].regency_code for n, pid in new.items()}
+    refused = registry.unusable(session, wanted) if wanted else {}
+    assessment.discrepancies += again + [
+        checks.seal_finding(code, infos[new[n]], n) for n, code in sorted(refused.items())
+    ]
+    usable = {n: pid for n, pid in new.items() if n not in refused}
+    return checks.seal_changes(body, infos, usable)
+
+
+def _actor(body: PackageBody | ReportedIncidentBody) -> str:
+    """Who saw the seals: the receiver, else the holder acting at its place, else the giver."""
+    for name in ("receiver", "by", "giver"):
+        party = getattr(body, name, None)
+        if party is not None:
+            return f"{party.role} {party.region}"
+    return ""
 
 
 def _write(

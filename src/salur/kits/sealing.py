@@ -1,16 +1,20 @@
 """Use cases of the seal registry: issue numbered ranges to a regency, apply seals to packages,
 check them and record them broken, each with a history row, all or nothing per call.
 
-Custody events (handovers) refer to packages and seal numbers recorded here.
+Each change exists twice: `*_in(session, ...)` writes in the caller's transaction and never
+commits (custody moves seals inside the transaction of its own event), and the use case of the
+same name without `_in` wraps it in one unit of work and commits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session
 
 from salur.csvrows import read_rows
 from salur.errors import SalurError
@@ -20,6 +24,8 @@ from salur.kits.models import Seal
 from salur.kits.seals import APPLY, BREAK, CHECK, ISSUE, ISSUED, SealRefusedError, next_state
 from salur.stock.demand import check_regency
 from salur.uow import UnitOfWork
+
+Unusable = Literal["unknown", "other_regency", "used"]
 
 MAX_RANGE = 500_000  # seal numbers one call may issue (Riau's 19,366 TPS use about 200,000)
 
@@ -56,10 +62,24 @@ def issue_seals(
     at: dt.datetime | None = None,
 ) -> int:
     """Issue seal numbers first..last to a regency; refused whole if any was issued before."""
-    check_regency(uow.session, regency)
+    count = issue_seals_in(uow.session, regency, first, last, actor, at)
+    uow.commit()
+    return count
+
+
+def issue_seals_in(
+    session: Session,
+    regency: str,
+    first: int,
+    last: int,
+    actor: str = "",
+    at: dt.datetime | None = None,
+) -> int:
+    """`issue_seals` in the caller's transaction (does not commit)."""
+    check_regency(session, regency)
     if first < 1 or last < first or last - first + 1 > MAX_RANGE:
         raise SalurError("kits.seal_bad_range", first=str(first), last=str(last), max=MAX_RANGE)
-    taken, lowest = repo.seals_in_range(uow.session, first, last)
+    taken, lowest = repo.seals_in_range(session, first, last)
     if taken:
         raise SealRefusedError("kits.seal_already_issued", seal=str(lowest), state="")
     now = at or dt.datetime.now(dt.UTC)
@@ -75,9 +95,8 @@ def issue_seals(
         for n in numbers
     ]
     repo.add_seals(
-        uow.session, seals, [_event(n, ISSUE, ISSUED, None, actor, "", now) for n in numbers]
+        session, seals, [_event(n, ISSUE, ISSUED, None, actor, "", now) for n in numbers]
     )
-    uow.commit()
     return len(seals)
 
 
@@ -85,31 +104,88 @@ def apply_seals(
     uow: UnitOfWork, actions: Sequence[SealAction], actor: str = "", at: dt.datetime | None = None
 ) -> int:
     """Apply each seal to its package (a seal of the package's own regency, never used before)."""
-    return _act(uow, APPLY, actions, actor, at)
+    return _committed(uow, APPLY, actions, actor, at)
 
 
 def check_seals(
     uow: UnitOfWork, actions: Sequence[SealAction], actor: str = "", at: dt.datetime | None = None
 ) -> int:
     """Record that each seal was found intact on its package."""
-    return _act(uow, CHECK, actions, actor, at)
+    return _committed(uow, CHECK, actions, actor, at)
 
 
 def break_seals(
     uow: UnitOfWork, actions: Sequence[SealAction], actor: str = "", at: dt.datetime | None = None
 ) -> int:
     """Record seals broken (opened at the TPS, or damaged): they can never be used again."""
-    return _act(uow, BREAK, actions, actor, at)
+    return _committed(uow, BREAK, actions, actor, at)
 
 
-def _act(
+def apply_seals_in(
+    session: Session,
+    actions: Sequence[SealAction],
+    actor: str = "",
+    at: dt.datetime | None = None,
+) -> int:
+    """`apply_seals` in the caller's transaction (does not commit)."""
+    return _act(session, APPLY, actions, actor, at)
+
+
+def check_seals_in(
+    session: Session,
+    actions: Sequence[SealAction],
+    actor: str = "",
+    at: dt.datetime | None = None,
+) -> int:
+    """`check_seals` in the caller's transaction (does not commit)."""
+    return _act(session, CHECK, actions, actor, at)
+
+
+def break_seals_in(
+    session: Session,
+    actions: Sequence[SealAction],
+    actor: str = "",
+    at: dt.datetime | None = None,
+) -> int:
+    """`break_seals` in the caller's transaction (does not commit)."""
+    return _act(session, BREAK, actions, actor, at)
+
+
+def unusable_seals(session: Session, wanted: Mapping[int, str]) -> dict[int, Unusable]:
+    """Of seal numbers meant for packages of a regency (number -> regency code), those that may
+    not be applied and why: never issued, issued to another regency, or used already."""
+    seals = repo.lock_seals(session, wanted)
+    out: dict[int, Unusable] = {}
+    for number, regency in wanted.items():
+        seal = seals.get(number)
+        if seal is None:
+            out[number] = "unknown"
+        elif seal.regency_code != regency:
+            out[number] = "other_regency"
+        elif seal.state != ISSUED:
+            out[number] = "used"
+    return out
+
+
+def _committed(
     uow: UnitOfWork,
     action: str,
     actions: Sequence[SealAction],
     actor: str,
     at: dt.datetime | None,
 ) -> int:
-    session = uow.session
+    count = _act(uow.session, action, actions, actor, at)
+    uow.commit()
+    return count
+
+
+def _act(
+    session: Session,
+    action: str,
+    actions: Sequence[SealAction],
+    actor: str,
+    at: dt.datetime | None,
+) -> int:
     packages = {a.package_id: str(parse_package_id(a.package_id)) for a in actions if a.package_id}
     regencies = repo.package_regencies(session, packages.values())
     seals = repo.lock_seals(session, [a.seal for a in actions])
@@ -145,7 +221,6 @@ def _act(
         changes[a.seal] = {"number": a.seal, "state": after, "package_id": on, "updated_at": now}
         events.append(_event(a.seal, action, after, on, actor, a.note, now))
     repo.update_seals(session, list(changes.values()), events)
-    uow.commit()
     return len(events)
 
 

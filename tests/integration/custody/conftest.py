@@ -1,4 +1,5 @@
-"""Fixtures of the custody integration tests: one custody world per backend and module."""
+"""Fixtures of the custody integration tests: one custody world per backend and module, bare
+(kits faked) or on a packed Meranti (the real kits feature and seal registry)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,21 @@ from collections.abc import Iterator
 
 import pytest
 
+import salur.kits.models  # noqa: F401  (kit tables on Base.metadata)
+from salur.custody.packages import KitsPackageSource, KitsSealRegistry
+from salur.kits.service import pack_regency
+from salur.uow import UnitOfWork
 from tests.conftest import BACKENDS
 from tests.integration.custody.world import World, make_world
+from tests.integration.stock.meranti import (
+    MERANTI,
+    load_regency,
+    needs_of,
+    psu_totals,
+    receive_all,
+    tps_totals,
+    write_regency_folder,
+)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -16,3 +30,23 @@ def world(
 ) -> Iterator[World]:
     """A store with Riau's log and a device per role, shared by the tests of one module."""
     yield from make_world(request.param, tmp_path_factory.mktemp(f"custody-{request.param}"))
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def meranti_world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """Meranti (677 TPS) packed from full stock; custody reads packages and moves seals through
+    the kits feature."""
+    tmp = tmp_path_factory.mktemp(f"custody-kits-{request.param}")
+    for world in make_world(request.param, tmp):
+        load_regency(world.engine, write_regency_folder(tmp / "meranti"))
+        needs = tps_totals(needs_of(world.engine))
+        reserve = psu_totals(world.engine)
+        stock = {key: needs.get(key, 0) + reserve.get(key, 0) for key in {*needs, *reserve}}
+        receive_all(world.engine, tmp, stock, "SJ-001")
+        with UnitOfWork(world.engine) as uow:
+            pack_regency(uow, MERANTI)
+        world.source = KitsPackageSource()
+        world.registry = KitsSealRegistry()
+        yield world

@@ -3,8 +3,6 @@ kit handed out with its real package ids, dapil and registered seals."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,37 +13,9 @@ from salur.custody.service import TepatRefusedError
 from salur.geo.models import Tps
 from salur.kits.models import Kit, KitPackage
 from salur.kits.sealing import SealAction, apply_seals, issue_seals
-from salur.kits.service import pack_regency
 from salur.uow import UnitOfWork
-from tests.conftest import BACKENDS
-from tests.integration.custody.world import World, make_world
-from tests.integration.stock.meranti import (
-    MERANTI,
-    load_regency,
-    needs_of,
-    psu_totals,
-    receive_all,
-    tps_totals,
-    write_regency_folder,
-)
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def meranti_world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
-    """Meranti (677 TPS) packed from full stock, the first TPS's kotak sealed, custody ready."""
-    tmp = tmp_path_factory.mktemp(f"custody-kits-{request.param}")
-    for world in make_world(request.param, tmp):
-        load_regency(world.engine, write_regency_folder(tmp / "meranti"))
-        needs = tps_totals(needs_of(world.engine))
-        reserve = psu_totals(world.engine)
-        stock = {key: needs.get(key, 0) + reserve.get(key, 0) for key in {*needs, *reserve}}
-        receive_all(world.engine, tmp, stock, "SJ-001")
-        with UnitOfWork(world.engine) as uow:
-            pack_regency(uow, MERANTI)
-        world.source = KitsPackageSource()
-        yield world
+from tests.integration.custody.world import World
+from tests.integration.stock.meranti import MERANTI
 
 
 def first_kit(world: World) -> list[tuple[str, str, str, str, str]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from salur.custody.models import (
     CustodyItem,
     CustodyPackage,
 )
-from salur.custody.packages import PackageSource
+from salur.custody.packages import PackageSource, SealChanges, SealRegistry
 from salur.custody.signing import REQUIRED_SIGNERS, pseudonym, sign
 from salur.custody.tepat import PackageInfo
 from salur.ledger import repository as ledger_repo
@@ -80,13 +80,24 @@ class Kit:
 
 
 class FakeKits:
-    """The kits feature as custody sees it: package id -> what and where the package is."""
+    """The kits feature as custody sees it: package id -> what and where the package is, and a
+    seal registry that takes every new seal and keeps the moves it is told of (not rolled back:
+    tests of seals on a refused event use the real registry)."""
 
     def __init__(self) -> None:
         self.known: dict[str, PackageInfo] = {}
+        self.seal_moves: list[tuple[SealChanges, str]] = []
 
     def packages(self, session: Session, ids: Collection[str]) -> dict[str, PackageInfo]:
         return {pid: self.known[pid] for pid in ids if pid in self.known}
+
+    def unusable(self, session: Session, wanted: Mapping[int, str]) -> dict[int, str]:
+        return {}
+
+    def record(
+        self, session: Session, changes: SealChanges, actor: str, note: str, at: dt.datetime
+    ) -> None:
+        self.seal_moves.append((changes, note))
 
     def new_kit(self) -> Kit:
         n = next(_numbers)
@@ -133,6 +144,7 @@ class World:
     rules: CustodyRules
     signers: dict[str, Ed25519Signer]
     source: PackageSource | None = None  # where recording reads packages (default: `kits`)
+    registry: SealRegistry | None = None  # where recording moves seals (default: `kits`)
 
     @property
     def backend(self) -> str:
@@ -218,8 +230,13 @@ class World:
 
     def record(self, submission: dict[str, Any]) -> service.Recorded:
         with UnitOfWork(self.engine) as uow:
-            source = self.source or self.kits
-            return service.record_event(uow, submission, packages=source, rules=self.rules)
+            return service.record_event(
+                uow,
+                submission,
+                packages=self.source or self.kits,
+                seals=self.registry or self.kits,
+                rules=self.rules,
+            )
 
     def walk(self, kit: Kit, *stops: str) -> list[service.Recorded]:
         """Record the kit's ordinary events, in order, up to and including the last stop."""

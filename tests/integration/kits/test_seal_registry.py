@@ -17,10 +17,12 @@ from salur.kits.models import KitPackage, Seal
 from salur.kits.sealing import (
     SealAction,
     apply_seals,
+    apply_seals_in,
     break_seals,
     check_seals,
     issue_seals,
     seal_status,
+    unusable_seals,
 )
 from salur.kits.seals import APPLIED, BROKEN, CHECKED, ISSUED, SealRefusedError
 from salur.uow import UnitOfWork
@@ -245,3 +247,34 @@ def test_random_seal_lives_follow_the_rules(packed: Engine, seal_numbers: Iterat
     )
     run = SealLife.TestCase("runTest")
     run.runTest()
+
+
+def test_the_session_functions_write_only_when_the_caller_commits(
+    packed: Engine, seal_numbers: Iterator[int]
+) -> None:
+    """`apply_seals_in` moves a seal inside the caller's transaction: rolled back, the seal and
+    its history are as they were; committed, the seal is applied."""
+    number, package = new_seal(packed, seal_numbers), packages(packed)[0]
+    with UnitOfWork(packed) as uow:
+        assert apply_seals_in(uow.session, [SealAction(number, package)], actor="kpps") == 1
+        assert uow.session.get(Seal, number) is not None
+    assert state_of(packed, number) == (ISSUED, None)
+    with UnitOfWork(packed) as uow:
+        assert len(seal_status(uow, number).history) == 1
+        apply_seals_in(uow.session, [SealAction(number, package)], actor="kpps")
+        uow.commit()
+    assert state_of(packed, number) == (APPLIED, package)
+
+
+def test_unusable_seals_names_why_each_cannot_close_a_package(
+    packed: Engine, seal_numbers: Iterator[int]
+) -> None:
+    """Never issued, issued to another regency, or used already: only a fresh seal of the
+    package's own regency is usable."""
+    fresh, other = new_seal(packed, seal_numbers), new_seal(packed, seal_numbers, DUMAI)
+    used, never = new_seal(packed, seal_numbers), next(seal_numbers)
+    act(packed, "break", used, None)
+    wanted = dict.fromkeys((fresh, other, used, never), MERANTI)
+    with UnitOfWork(packed) as uow:
+        found = unusable_seals(uow.session, wanted)
+    assert found == {other: "other_regency", used: "used", never: "unknown"}
