@@ -57,9 +57,13 @@ def plan(
     workers: Annotated[
         int, typer.Option("--workers", help="Processes planning regencies side by side")
     ] = DEFAULT_WORKERS,
+    dask: Annotated[
+        str | None,
+        typer.Option("--dask", help="Address of a Dask scheduler to fan regencies out to"),
+    ] = None,
 ) -> None:
     """Plan the distribution of every TPS kit of a region, check it, store it and write it."""
-    request = PlanRequest(region, seed, time_limit, data_dir, matrix, norm, workers)
+    request = PlanRequest(region, seed, time_limit, data_dir, matrix, norm, workers, dask)
     engine = open_store()
     with UnitOfWork(engine) as uow:
         with RichProgress() as progress:

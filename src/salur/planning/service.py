@@ -42,6 +42,7 @@ class PlanRequest:
     matrix: Path | None = None
     norm: str = DEFAULT_NORM
     workers: int = 1
+    dask_address: str | None = None  # a Dask scheduler: regency sub-problems fan out to it
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def make_plan(
         MatrixSource.read(request.matrix, data.modes) if request.matrix else EstimateSource()
     )
     params = PlanParams(seed=request.seed, time_limit_s=request.time_limit_s)
-    with process_pool(request.workers, len(inputs.regencies)) as executor:
+    with executor_for(request, len(inputs.regencies)) as executor:
         plan = plan_region(inputs, data, params, source, progress, executor, with_baseline=True)
     progress.phase("plan.phase.check", None)
     report = check_plan(plan, Reference.of(inputs, data))
@@ -84,6 +85,20 @@ def make_plan(
     repo.add_plan(uow.session, head, rows)
     summary["plan_id"] = head.id
     return PlanOutcome(plan, head.id, version, summary, report, data, inputs)
+
+
+@contextmanager
+def executor_for(request: PlanRequest, tasks: int) -> Iterator[Executor | None]:
+    """Where regency sub-problems run: a Dask cluster when an address is given (KPU RI planning
+    all provinces), else local processes (`process_pool`)."""
+    if request.dask_address:
+        from distributed import Client
+
+        with Client(request.dask_address) as client:  # type: ignore[no-untyped-call]
+            yield client.get_executor()
+        return
+    with process_pool(request.workers, tasks) as pool:
+        yield pool
 
 
 @contextmanager
