@@ -7,22 +7,18 @@ is an argument: this module reads no clock.
 
 from __future__ import annotations
 
-import base64
 import functools
 from dataclasses import dataclass
 from typing import ClassVar, Final
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from salur.ledger.checkpoint import CheckpointError, parse_checkpoint
 from salur.ledger.note import (
     NamedEd25519Key,
+    NamedEd25519Signer,
     NoteSignature,
     add_signatures,
-    compute_key_id,
-    is_valid_key_name,
-    parse_key_string,
     parse_note,
 )
 
@@ -31,7 +27,6 @@ MAX_TIMESTAMP: Final = 2**63 - 1
 _TIMESTAMP_SIZE: Final = 8
 _ED25519_SIZE: Final = 64
 _HEADER: Final = "cosignature/v1"
-_SKEY_PREFIX: Final = "PRIVATE+KEY+"
 
 
 def cosigned_message(checkpoint_text: str, timestamp: int) -> bytes:
@@ -78,58 +73,12 @@ class CosignatureVerifier(NamedEd25519Key):
         return True
 
 
-class CosignatureSigner:
-    """A witness's cosigning key."""
+class CosignatureSigner(NamedEd25519Signer):
+    """A witness's cosigning key (type 0x04)."""
 
-    __slots__ = ("_private_key", "name", "public_key")
-
-    def __init__(self, name: str, private_key: Ed25519PrivateKey) -> None:
-        if not is_valid_key_name(name):
-            raise ValueError(f"invalid key name {name!r}")
-        self.name = name
-        self._private_key = private_key
-        self.public_key = private_key.public_key().public_bytes_raw()
-
-    @classmethod
-    def from_seed(cls, name: str, seed: bytes) -> CosignatureSigner:
-        """A cosigner from the 32-byte RFC 8032 private key seed."""
-        if len(seed) != 32:
-            raise ValueError("an Ed25519 seed is 32 bytes")
-        return cls(name, Ed25519PrivateKey.from_private_bytes(seed))
-
-    @classmethod
-    def generate(cls, name: str) -> CosignatureSigner:
-        """A cosigner with a fresh random key."""
-        return cls(name, Ed25519PrivateKey.generate())
-
-    @classmethod
-    def from_skey(cls, skey: str) -> CosignatureSigner:
-        """Load a `PRIVATE+KEY+name+hex(key ID)+base64(0x04 || seed)` key (see `skey`)."""
-        if not skey.startswith(_SKEY_PREFIX):
-            raise ValueError("malformed cosigner key")
-        name, key_id, signature_type, seed = parse_key_string(skey[len(_SKEY_PREFIX) :])
-        if signature_type != COSIGNATURE_ED25519 or len(seed) != 32:
-            raise ValueError("malformed cosigner key")
-        signer = cls.from_seed(name, seed)
-        if signer.key_id != key_id:
-            raise ValueError("cosigner key ID does not match its name and key")
-        return signer
-
-    @property
-    def skey(self) -> str:
-        """This key as a secret key string, the signed-note `PRIVATE+KEY+` form with type 0x04.
-
-        signed-note defines that form for type 0x01 only; salur reuses it for witness keys so
-        both kinds of key file look alike and name the key they hold.
-        """
-        seed = self._private_key.private_bytes_raw()
-        material = base64.b64encode(bytes([COSIGNATURE_ED25519]) + seed).decode("ascii")
-        return f"{_SKEY_PREFIX}{self.name}+{self.key_id.hex()}+{material}"
-
-    @property
-    def key_id(self) -> bytes:
-        """The 4-byte key ID: SHA-256(name || 0x0A || 0x04 || public key)[:4]."""
-        return compute_key_id(self.name, COSIGNATURE_ED25519, self.public_key)
+    SIGNATURE_TYPE: ClassVar[int] = COSIGNATURE_ED25519
+    KIND: ClassVar[str] = "cosigner"
+    __slots__ = ()
 
     def verifier(self) -> CosignatureVerifier:
         """The matching verifier."""
@@ -140,9 +89,6 @@ class CosignatureSigner:
         message = cosigned_message(checkpoint_text, timestamp)
         raw = timestamp.to_bytes(_TIMESTAMP_SIZE, "big") + self._private_key.sign(message)
         return NoteSignature(self.name, self.key_id, raw)
-
-    def __repr__(self) -> str:
-        return f"CosignatureSigner({self.name!r}, key_id={self.key_id.hex()})"
 
 
 def add_cosignature(signed_checkpoint: bytes, signer: CosignatureSigner, timestamp: int) -> bytes:

@@ -6,27 +6,21 @@ matching `name+id+key` verifier key; observers and KPU auditors load verifier ke
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from typing import ClassVar, Final
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from salur.ledger.cosignature import COSIGNATURE_ED25519, CosignatureVerifier
 from salur.ledger.note import (
     NamedEd25519Key,
+    NamedEd25519Signer,
     NoteVerifier,
-    compute_key_id,
-    is_valid_key_name,
-    parse_key_string,
     split_vkey,
 )
 
 NOTE_ED25519: Final = 0x01
-ED25519_KEY_SIZE: Final = 32
 ED25519_SIGNATURE_SIZE: Final = 64
-_SKEY_PREFIX: Final = "PRIVATE+KEY+"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,54 +41,12 @@ class Ed25519Verifier(NamedEd25519Key):
         return True
 
 
-class Ed25519Signer:
+class Ed25519Signer(NamedEd25519Signer):
     """Signs notes with one named Ed25519 key (type 0x01)."""
 
-    __slots__ = ("_private_key", "name", "public_key")
-
-    def __init__(self, name: str, private_key: Ed25519PrivateKey) -> None:
-        if not is_valid_key_name(name):
-            raise ValueError(f"invalid key name {name!r}")
-        self.name = name
-        self._private_key = private_key
-        self.public_key = private_key.public_key().public_bytes_raw()
-
-    @classmethod
-    def from_seed(cls, name: str, seed: bytes) -> Ed25519Signer:
-        """A signer from the 32-byte RFC 8032 private key seed."""
-        if len(seed) != ED25519_KEY_SIZE:
-            raise ValueError("an Ed25519 seed is 32 bytes")
-        return cls(name, Ed25519PrivateKey.from_private_bytes(seed))
-
-    @classmethod
-    def generate(cls, name: str) -> Ed25519Signer:
-        """A signer with a fresh random key."""
-        return cls(name, Ed25519PrivateKey.generate())
-
-    @classmethod
-    def from_skey(cls, skey: str) -> Ed25519Signer:
-        """Load a `PRIVATE+KEY+name+hex(key ID)+base64(0x01 || seed)` signer key."""
-        if not skey.startswith(_SKEY_PREFIX):
-            raise ValueError("malformed signer key")
-        name, key_id, signature_type, seed = parse_key_string(skey[len(_SKEY_PREFIX) :])
-        if signature_type != NOTE_ED25519 or len(seed) != ED25519_KEY_SIZE:
-            raise ValueError("malformed signer key")
-        signer = cls.from_seed(name, seed)
-        if signer.key_id != key_id:  # the ID hashes the public key, so check after deriving it
-            raise ValueError("signer key ID does not match its name and key")
-        return signer
-
-    @property
-    def key_id(self) -> bytes:
-        """The 4-byte key ID that signature lines carry."""
-        return compute_key_id(self.name, NOTE_ED25519, self.public_key)
-
-    @property
-    def skey(self) -> str:
-        """This key as a signer key string; it is secret."""
-        seed = self._private_key.private_bytes_raw()
-        material = base64.b64encode(bytes([NOTE_ED25519]) + seed).decode("ascii")
-        return f"{_SKEY_PREFIX}{self.name}+{self.key_id.hex()}+{material}"
+    SIGNATURE_TYPE: ClassVar[int] = NOTE_ED25519
+    KIND: ClassVar[str] = "signer"
+    __slots__ = ()
 
     def verifier(self) -> Ed25519Verifier:
         """The matching verifier."""
@@ -103,9 +55,6 @@ class Ed25519Signer:
     def sign(self, text: bytes) -> bytes:
         """Ed25519 signature over the note text."""
         return self._private_key.sign(text)
-
-    def __repr__(self) -> str:
-        return f"Ed25519Signer({self.name!r}, key_id={self.key_id.hex()})"
 
 
 def load_verifier(vkey: str) -> NoteVerifier:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Final, Protocol, Self
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 KEY_ID_SIZE: Final = 4
 # The spec says verifiers MUST accept at least 16 signatures and SHOULD cap them; 100 is the
@@ -354,3 +354,64 @@ class NamedEd25519Key:
     def vkey(self) -> str:
         """This key as a verifier key string."""
         return format_vkey(self.name, self.SIGNATURE_TYPE, self.public_key)
+
+
+SECRET_KEY_PREFIX: Final = "PRIVATE+KEY+"
+
+
+class NamedEd25519Signer:
+    """A named Ed25519 private key of one signature type, with its key ID and the signed-note
+    `PRIVATE+KEY+name+hex(key ID)+base64(type || seed)` text form. Note signers (0x01) and witness
+    cosigners (0x04) differ only in what they sign; signed-note defines the text form for 0x01,
+    salur reuses it for 0x04 so both kinds of key file look alike and name the key they hold."""
+
+    SIGNATURE_TYPE: ClassVar[int]
+    KIND: ClassVar[str]
+    __slots__ = ("_private_key", "name", "public_key")
+
+    def __init__(self, name: str, private_key: Ed25519PrivateKey) -> None:
+        if not is_valid_key_name(name):
+            raise ValueError(f"invalid key name {name!r}")
+        self.name = name
+        self._private_key = private_key
+        self.public_key = private_key.public_key().public_bytes_raw()
+
+    @classmethod
+    def from_seed(cls, name: str, seed: bytes) -> Self:
+        """A key from the 32-byte RFC 8032 private key seed."""
+        if len(seed) != 32:
+            raise ValueError("an Ed25519 seed is 32 bytes")
+        return cls(name, Ed25519PrivateKey.from_private_bytes(seed))
+
+    @classmethod
+    def generate(cls, name: str) -> Self:
+        """A key with a fresh random seed."""
+        return cls(name, Ed25519PrivateKey.generate())
+
+    @classmethod
+    def from_skey(cls, skey: str) -> Self:
+        """Load a secret key string of this key's type (see `skey`)."""
+        if not skey.startswith(SECRET_KEY_PREFIX):
+            raise ValueError(f"malformed {cls.KIND} key")
+        name, key_id, signature_type, seed = parse_key_string(skey[len(SECRET_KEY_PREFIX) :])
+        if signature_type != cls.SIGNATURE_TYPE or len(seed) != 32:
+            raise ValueError(f"malformed {cls.KIND} key")
+        signer = cls.from_seed(name, seed)
+        if signer.key_id != key_id:  # the ID hashes the public key, so check after deriving it
+            raise ValueError(f"{cls.KIND} key ID does not match its name and key")
+        return signer
+
+    @property
+    def key_id(self) -> bytes:
+        """The 4-byte key ID that signature lines carry."""
+        return compute_key_id(self.name, self.SIGNATURE_TYPE, self.public_key)
+
+    @property
+    def skey(self) -> str:
+        """This key as a secret key string; it is secret."""
+        seed = self._private_key.private_bytes_raw()
+        material = base64.b64encode(bytes([self.SIGNATURE_TYPE]) + seed).decode("ascii")
+        return f"{SECRET_KEY_PREFIX}{self.name}+{self.key_id.hex()}+{material}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, key_id={self.key_id.hex()})"
