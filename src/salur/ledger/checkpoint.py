@@ -16,6 +16,7 @@ from salur.ledger.note import (
     NoteError,
     NoteSigner,
     NoteVerifier,
+    SignedNote,
     VerifiedNote,
     check_note_text,
     decode_base64,
@@ -90,7 +91,7 @@ def sign_checkpoint(checkpoint: Checkpoint, signers: Sequence[NoteSigner]) -> by
 
 
 def open_checkpoint(
-    data: bytes,
+    data: bytes | SignedNote,
     *,
     log_verifier: NoteVerifier,
     origin: str | None = None,

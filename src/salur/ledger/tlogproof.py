@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from salur.ledger.checkpoint import Checkpoint, open_checkpoint, parse_checkpoint
@@ -22,6 +22,7 @@ from salur.ledger.note import (
     NoteError,
     NoteSignature,
     NoteVerifier,
+    SignedNote,
     decode_base64,
     parse_note,
 )
@@ -55,6 +56,8 @@ class Receipt:
     inclusion_proof: tuple[bytes, ...]
     checkpoint: bytes
     extra: bytes | None = None
+    # The parsed checkpoint note, kept so that verification does not parse it a second time.
+    note: SignedNote = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not 0 <= self.index <= MAX_TREE_SIZE:
@@ -62,9 +65,11 @@ class Receipt:
         if any(len(h) != HASH_SIZE for h in self.inclusion_proof):
             raise MalformedReceiptError(f"proof hashes are {HASH_SIZE} bytes")
         try:
-            parse_checkpoint(parse_note(self.checkpoint).text)
+            note = parse_note(self.checkpoint)
+            parse_checkpoint(note.text)
         except NoteError as exc:
             raise MalformedReceiptError(f"checkpoint is malformed: {exc}") from None
+        object.__setattr__(self, "note", note)
 
     def to_bytes(self) -> bytes:
         """The wire form, exactly as the spec lays it out."""
@@ -159,7 +164,7 @@ def verify_receipt(
         raise ValueError(f"quorum {quorum} of {len(witnesses)} witnesses is impossible")
 
     opened = open_checkpoint(
-        parsed.checkpoint, log_verifier=log, origin=origin, other_verifiers=witnesses
+        parsed.note, log_verifier=log, origin=origin, other_verifiers=witnesses
     )
     cosigned = {sig.key: sig for sig in opened.note.verified}
     cosigners = tuple(

@@ -7,6 +7,7 @@ way of failing becomes a ReceiptRejectedError with its own message key.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -95,15 +96,27 @@ def _load_keys(
     log_vkey: str, witness_vkeys: Sequence[str]
 ) -> tuple[Ed25519Verifier, list[CosignatureVerifier]]:
     try:
-        log = Ed25519Verifier.from_vkey(log_vkey.strip())
+        log = _log_verifier(log_vkey.strip())
     except ValueError:
         raise SalurError("ledger.bad_log_vkey", vkey=log_vkey) from None
     witnesses = []
     for vkey in witness_vkeys:
         try:
-            witnesses.append(CosignatureVerifier.from_vkey(vkey.strip()))
+            witnesses.append(_witness_verifier(vkey.strip()))
         except ValueError:
             raise SalurError("ledger.bad_witness_vkey", vkey=vkey) from None
     if len({(w.name, w.key_id) for w in witnesses}) != len(witnesses):
         raise SalurError("ledger.verify_duplicate_witness")
     return log, witnesses
+
+
+# Loading a key hashes its ID and builds an OpenSSL key object; a verifier (the portal, a phone
+# auditing many receipts) meets the same few keys again and again. The keys are immutable.
+@functools.lru_cache(maxsize=256)
+def _log_verifier(vkey: str) -> Ed25519Verifier:
+    return Ed25519Verifier.from_vkey(vkey)
+
+
+@functools.lru_cache(maxsize=256)
+def _witness_verifier(vkey: str) -> CosignatureVerifier:
+    return CosignatureVerifier.from_vkey(vkey)
