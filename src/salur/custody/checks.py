@@ -208,13 +208,17 @@ def seal_changes(
     body: Body, infos: Mapping[str, PackageInfo], new_seals: Mapping[int, str]
 ) -> SealChanges:
     """The registry's seals an event checks (seen intact and registered on the package), breaks
-    (all of a package's seals, when it is opened) or applies (`new_seals`, seal -> package, the
-    usable seals of a sealed return)."""
+    (seen broken on a check, or all of a package's seals when it is opened) or applies
+    (`new_seals`, seal -> package, the usable seals of a sealed return)."""
     if isinstance(body, ReportedIncidentBody):
         return SealChanges()
     if body.type in SEALS_CHECKED:
         seen = [(n, i.package) for i in body.items for n in sorted(set(i.seals))]
-        return SealChanges(checked=tuple((n, p) for n, p in seen if n in infos[p].seals))
+        torn = [(n, i.package) for i in body.items for n in sorted(set(i.broken_seals))]
+        return SealChanges(
+            checked=tuple((n, p) for n, p in seen if n in infos[p].seals),
+            broken=tuple((n, p) for n, p in torn if n in infos[p].seals),
+        )
     if body.type == "opening":
         broken = [(n, i.package) for i in body.items for n in sorted(infos[i.package].seals)]
         return SealChanges(broken=tuple(broken))

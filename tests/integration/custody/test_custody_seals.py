@@ -120,6 +120,31 @@ def test_opening_on_voting_day_breaks_the_seals(meranti_world: World) -> None:
     assert len(walked) == 3
 
 
+def test_a_seal_reported_broken_on_a_handover_is_broken_in_the_registry(
+    meranti_world: World,
+) -> None:
+    """A PPK receives a kotak with one seal torn: the handover is accepted with a discrepancy,
+    the torn seal is out of service in the registry at once, the intact ones are checked, and
+    opening on voting day later breaks only the seals still holding."""
+    world, kit = meranti_world, sealed_kit(meranti_world)
+    torn = old_seals(kit)[0]
+    items = world.items(kit)
+    for item in items:
+        if torn in item["seals"]:
+            item["seals"].remove(torn)
+            item["broken_seals"] = [torn]
+    done = world.record(world.hop(kit, "warehouse_ppk", items=items))
+    assert [(f.code, f.found) for f in done.findings] == [("seal_broken", str(torn))]
+    now = states(world, old_seals(kit))
+    assert now.pop(torn)[0] == "broken"
+    assert {state for state, _ in now.values()} == {"checked"}
+    action, note = last_note(world, torn)
+    assert action == "break" and f"handover event {done.event_id}," in note
+    world.walk(kit, "ppk_pps", "pps_kpps", "opening")
+    assert {s for s, _ in states(world, old_seals(kit)).values()} == {"broken"}
+    assert last_note(world, torn) == (action, note)  # not broken a second time
+
+
 def test_a_sealed_return_applies_the_new_seals(meranti_world: World) -> None:
     """After counting the KPPS seal each kotak with a fresh issued seal: the registry applies it
     to that kotak, and the first handover back checks it."""
