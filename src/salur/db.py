@@ -96,6 +96,23 @@ def make_engine(url: str | None = None) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def begin_write(session: Session) -> None:
+    """Open the session's write transaction now, before any savepoint.
+
+    pysqlite starts its transaction only at the first data change, so a SAVEPOINT issued
+    before one would itself be the outermost transaction and its RELEASE would commit. BEGIN
+    IMMEDIATE takes SQLite's write lock up front and lets savepoints nest; on PostgreSQL the
+    session's transaction is open from its first statement already.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    if not driver.in_transaction:
+        driver.execute("BEGIN IMMEDIATE")
+
+
 def alembic_config(engine: Engine) -> Config:
     """An Alembic configuration pointing at the package's migrations and at `engine`."""
     config = Config()

@@ -29,7 +29,7 @@ def province_log(session: Session, rules: CustodyRules, province: str) -> Ledger
 def append_event(
     session: Session,
     log: LedgerLog,
-    payload: Mapping[str, Any],
+    payload: Mapping[str, Any] | bytes,
     *,
     kind: str,
     sha: str,

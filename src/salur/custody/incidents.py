@@ -11,16 +11,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from salur.custody import repository as repo
-from salur.custody.checks import Assessment
 from salur.custody.config import CustodyRules
-from salur.custody.entries import append_event, province_log
+from salur.custody.entries import append_event
 from salur.custody.events import body_sha256, entry_payload, parse_time
 from salur.custody.models import CustodyEvent, CustodyFinding, CustodyItem
 from salur.custody.tepat import Finding
 from salur.i18n import t
-from salur.ledger import repository as ledger_repo
 from salur.ledger.models import LedgerLog
-from salur.uow import UnitOfWork
 
 
 def describe(findings: Sequence[Finding], lang: str | None = None) -> str:
@@ -35,28 +32,6 @@ def describe(findings: Sequence[Finding], lang: str | None = None) -> str:
         )
         for f in findings
     )
-
-
-def record_refusal(
-    uow: UnitOfWork,
-    province: str,
-    at: str,
-    sha: str,
-    attempt: dict[str, Any],
-    assessment: Assessment,
-    rules: CustodyRules,
-    now: dt.datetime,
-) -> CustodyEvent:
-    """The incident of a refused event, in a unit of work of its own; commits."""
-    with UnitOfWork(uow.engine) as own:
-        s = own.session
-        log = province_log(s, rules, province)
-        ledger_repo.lock_log(s, log.id)
-        cause = {"event_sha256": sha, "attempt": attempt}
-        findings = assessment.refusals + assessment.discrepancies
-        incident = append_incident(s, log, rules, at, "refused", findings, cause, None, now)
-        own.commit()
-        return incident
 
 
 def append_incident(

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from salur.custody import checks
@@ -32,11 +33,12 @@ from salur.custody.events import (
     Submission,
     body_dict,
     body_sha256,
-    entry_payload,
+    canonical,
+    entry_bytes,
     format_time,
     parse_submission,
 )
-from salur.custody.incidents import append_incident, describe, record_refusal
+from salur.custody.incidents import append_incident, describe
 from salur.custody.models import CustodyEvent, CustodyItem, CustodyPackage
 from salur.custody.packages import (
     KitsPackageSource,
@@ -48,6 +50,7 @@ from salur.custody.packages import (
 from salur.custody.signing import DeviceKey, check_signatures
 from salur.custody.states import Level, PackageState, Phase, Place, next_state, start
 from salur.custody.tepat import Finding, PackageInfo
+from salur.db import begin_write
 from salur.errors import NotFoundError, SalurError
 from salur.ledger import repository as ledger_repo
 from salur.ledger.models import LedgerLog
@@ -58,6 +61,7 @@ __all__ = [
     "TepatRefusedError",
     "UnknownPackageError",
     "describe",
+    "record_batch",
     "record_event",
     "record_handover",
 ]
@@ -132,11 +136,79 @@ def record_event(
     state of every package (CustodyRefusedError). A resubmitted event returns its first record.
     New seals of a sealed return that the registry cannot apply are discrepancies.
     """
-    sub = submission if isinstance(submission, Submission) else parse_submission(submission)
-    body = sub.event
+    rules = rules or load_rules()
+    now = now or dt.datetime.now(dt.UTC)
+    try:
+        recorded = _record(uow.session, submission, packages, seals, rules, now)
+    except _NotTepatError as refused:
+        uow.rollback()
+        error = _write_refusal(uow.session, refused, rules, now)
+        uow.commit()
+        raise error from None
+    uow.commit()
+    return recorded
+
+
+def record_batch(
+    uow: UnitOfWork,
+    submissions: Sequence[Submission | Mapping[str, Any] | bytes | str],
+    *,
+    packages: PackageSource | None = None,
+    seals: SealRegistry | None = None,
+    rules: CustodyRules | None = None,
+    now: dt.datetime | None = None,
+) -> list[Recorded | SalurError]:
+    """Record a device's batch in one transaction, each event in a savepoint of its own; commits.
+
+    Per event the outcome is what `record_event` gives (its record, or the error it raises;
+    a tepat refusal's incident is kept). One commit per batch instead of one per event is what
+    lets a synced phone upload hundreds of handovers at once: on SQLite each commit is a disk
+    flush. Anything other than a SalurError aborts the whole batch.
+    """
     rules = rules or load_rules()
     now = now or dt.datetime.now(dt.UTC)
     s = uow.session
+    begin_write(s)
+    results: list[Recorded | SalurError] = []
+    for submission in submissions:
+        savepoint = s.begin_nested()
+        try:
+            results.append(_record(s, submission, packages, seals, rules, now))
+            savepoint.commit()
+        except _NotTepatError as refused:
+            savepoint.rollback()
+            with s.begin_nested():
+                results.append(_write_refusal(s, refused, rules, now))
+        except SalurError as error:
+            savepoint.rollback()
+            results.append(error)
+    uow.commit()
+    return results
+
+
+@dataclass
+class _NotTepatError(Exception):
+    """Not tepat: what the refusal's incident records, once the event's writes are undone."""
+
+    province: str
+    at: str
+    sha: str
+    attempt: dict[str, Any]
+    assessment: Assessment
+
+
+def _record(
+    s: Session,
+    submission: Submission | Mapping[str, Any] | bytes | str,
+    packages: PackageSource | None,
+    seals: SealRegistry | None,
+    rules: CustodyRules,
+    now: dt.datetime,
+) -> Recorded:
+    """Check and write one event in the session's transaction (no commit); _NotTepatError if not
+    tepat, another SalurError if refused otherwise."""
+    sub = submission if isinstance(submission, Submission) else parse_submission(submission)
+    body = sub.event
     if body.election != rules.election.election:
         raise EventInvalidError("custody.wrong_election", election=body.election)
     infos = _package_infos(s, body.items, packages or KitsPackageSource())
@@ -144,12 +216,14 @@ def record_event(
     log = province_log(s, rules, province)
     ledger_repo.lock_log(s, log.id)
     data = body_dict(body)
-    sha = body_sha256(data)
+    body_bytes = canonical(data)  # once: signatures, identity and log entry are built on it
+    sha = body_sha256(body_bytes)
     existing = repo.event_by_sha(s, sha)
     if existing is not None:
         return _as_recorded(s, existing, duplicate=True)
     places = checks.party_places(body, rules)
-    check_signatures(body, sub.signatures, _device_keys(s, [x.device for x in sub.signatures]))
+    devices = _device_keys(s, [x.device for x in sub.signatures])
+    check_signatures(body, sub.signatures, devices, body_bytes)
     states = repo.package_states(s, infos, lock=True)
     assessment = assess(
         body,
@@ -160,21 +234,29 @@ def record_event(
         issued=repo.counts_at_tps(s, infos) if body.type == "sealed_return" else {},
     )
     if assessment.refusals:
-        uow.rollback()
         attempt = {"event": data, "signatures": [x.model_dump() for x in sub.signatures]}
-        refusal = record_refusal(uow, province, body.at, sha, attempt, assessment, rules, now)
-        seen = tuple(assessment.refusals + assessment.discrepancies)
-        incident = Recorded(refusal.id, refusal.log_index, refusal.kind, findings=seen)
-        raise TepatRefusedError(assessment.refusals, incident)
+        raise _NotTepatError(province, body.at, sha, attempt, assessment)
     moved = _advance(body, infos, states, places, rules)
     registry = seals or KitsSealRegistry()
     changes = _seal_changes(s, body, infos, registry, assessment)
-    recorded = _write(s, log, sub, data, sha, infos, states, moved, assessment, rules, now)
+    recorded = _write(s, log, sub, body_bytes, sha, infos, states, moved, assessment, rules, now)
     if changes:
         note = f"custody {body.type} event {recorded.event_id}, log index {recorded.log_index}"
         registry.record(s, changes, _actor(body), note, body.time)
-    uow.commit()
     return recorded
+
+
+def _write_refusal(
+    s: Session, refused: _NotTepatError, rules: CustodyRules, now: dt.datetime
+) -> TepatRefusedError:
+    """Write the refusal's incident (a retried refusal finds the first one) in the session."""
+    log = province_log(s, rules, refused.province)
+    ledger_repo.lock_log(s, log.id)
+    cause = {"event_sha256": refused.sha, "attempt": refused.attempt}
+    findings = refused.assessment.refusals + refused.assessment.discrepancies
+    event = append_incident(s, log, rules, refused.at, "refused", findings, cause, None, now)
+    incident = Recorded(event.id, event.log_index, event.kind, findings=tuple(findings))
+    return TepatRefusedError(refused.assessment.refusals, incident)
 
 
 def _seal_changes(
@@ -208,7 +290,7 @@ def _write(
     s: Session,
     log: LedgerLog,
     sub: Submission,
-    data: dict[str, Any],
+    body_bytes: bytes,
     sha: str,
     infos: Mapping[str, PackageInfo],
     states: Mapping[str, CustodyPackage],
@@ -225,7 +307,7 @@ def _write(
     event = append_event(
         s,
         log,
-        entry_payload(data, [x.model_dump() for x in sub.signatures], recorded),
+        entry_bytes(body_bytes, [x.model_dump() for x in sub.signatures], recorded),
         kind=body.type,
         hop=getattr(body, "hop", None),
         category=getattr(body, "category", None),
@@ -319,25 +401,26 @@ def _state_of(row: CustodyPackage | None, info: PackageInfo) -> PackageState:
 def _write_items(
     session: Session, event: CustodyEvent, items: Sequence[Item], infos: Mapping[str, PackageInfo]
 ) -> None:
+    """One row per package of the event, inserted in one executemany (a handover to a PPK
+    carries hundreds of packages; ORM objects per row would dominate the event's cost)."""
     rows = []
     for item in items:
-        info = infos[item.package]
         tally = item.tally
         rows.append(
-            CustodyItem(
-                event_id=event.id,
-                package_id=item.package,
-                tps_code=info.tps_code,
-                ballot_type=info.ballot_type,
-                dapil=item.dapil,
-                count=item.count,
-                used=tally.used if tally else None,
-                unused=tally.unused if tally else None,
-                damaged=tally.damaged if tally else None,
-                voters=tally.voters if tally else None,
-            )
+            {
+                "event_id": event.id,
+                "package_id": item.package,
+                "tps_code": infos[item.package].tps_code,
+                "ballot_type": infos[item.package].ballot_type,
+                "dapil": item.dapil,
+                "count": item.count,
+                "used": tally.used if tally else None,
+                "unused": tally.unused if tally else None,
+                "damaged": tally.damaged if tally else None,
+                "voters": tally.voters if tally else None,
+            }
         )
-    repo.add(session, *rows)
+    session.execute(insert(CustodyItem), rows)
 
 
 def _write_states(
@@ -349,21 +432,32 @@ def _write_states(
     infos: Mapping[str, PackageInfo],
     now: dt.datetime,
 ) -> None:
+    """Each moved package's new state: new rows inserted, known ones updated by primary key,
+    each in one executemany (the known rows are locked by `package_states`)."""
     new_seals = {i.package: ",".join(map(str, sorted(i.seals))) for i in body.items}
+    added, changed = [], []
     for package_id, state in moved.items():
-        row = rows.get(package_id)
-        if row is None:
-            row = CustodyPackage(package_id=package_id, tps_code=infos[package_id].tps_code)
-            session.add(row)
-        row.phase = state.phase.value
-        row.holder_level, row.holder_region = state.holder.level.value, state.holder.region
         heading = state.heading_to
-        row.to_level = heading.level.value if heading else None
-        row.to_region = heading.region if heading else None
+        values: dict[str, Any] = {
+            "package_id": package_id,
+            "phase": state.phase.value,
+            "holder_level": state.holder.level.value,
+            "holder_region": state.holder.region,
+            "to_level": heading.level.value if heading else None,
+            "to_region": heading.region if heading else None,
+            "last_event_id": event.id,
+            "updated_at": now,
+        }
         if body.type == "sealed_return":
-            row.seals = new_seals[package_id]
-        row.last_event_id, row.updated_at = event.id, now
-    session.flush()
+            values["seals"] = new_seals[package_id]
+        if package_id in rows:
+            changed.append(values)
+        else:
+            added.append(values | {"tps_code": infos[package_id].tps_code})
+    if added:
+        session.execute(insert(CustodyPackage), added)
+    if changed:
+        session.execute(update(CustodyPackage), changed)
 
 
 def _as_recorded(session: Session, event: CustodyEvent, *, duplicate: bool) -> Recorded:

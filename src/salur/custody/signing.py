@@ -29,6 +29,7 @@ from salur.custody.events import (
     Signature,
     body_dict,
     canonical,
+    compose,
     format_time,
     parse_time,
 )
@@ -95,10 +96,20 @@ def within(region: str, scope: str) -> bool:
     return region.replace(".", "").startswith(scope.replace(".", ""))
 
 
-def signed_message(body: Mapping[str, Any], *, party: str, device: str, signed_at: str) -> bytes:
-    """The exact bytes a device signs for one party of one event."""
-    bound = {"device": device, "event": dict(body), "party": party, "signed_at": signed_at}
-    return SIGNING_CONTEXT + canonical(bound)
+def signed_message(
+    body: Mapping[str, Any] | bytes, *, party: str, device: str, signed_at: str
+) -> bytes:
+    """The exact bytes a device signs for one party of one event: the context line, then the
+    canonical JSON of {device, event, party, signed_at}. `body` may be given as its canonical
+    bytes, so an event with several signatures is canonicalised once."""
+    event = body if isinstance(body, bytes) else canonical(body)
+    bound = {
+        "device": canonical(device),
+        "event": event,
+        "party": canonical(party),
+        "signed_at": canonical(signed_at),
+    }
+    return SIGNING_CONTEXT + compose(bound)
 
 
 def sign(
@@ -119,10 +130,12 @@ def check_signatures(
     body: PackageBody | ReportedIncidentBody,
     signatures: list[Signature],
     devices: Mapping[str, DeviceKey],
+    canonical_body: bytes | None = None,
 ) -> None:
     """Refuse unless every required party signed with a device registered to them, and every
-    signature given (witnesses' too) verifies."""
-    data = body_dict(body)
+    signature given (witnesses' too) verifies. `canonical_body`: the body's canonical bytes,
+    when the caller has them already."""
+    data = canonical_body if canonical_body is not None else canonical(body_dict(body))
     signed: set[str] = set()
     for signature in signatures:
         party = _party_of(body, signature)

@@ -116,14 +116,19 @@ def load_signer(log: LedgerLog, keys: Path | None = None) -> Ed25519Signer:
 
 
 def append_entry(
-    session: Session, log: LedgerLog, payload: Mapping[str, Any], *, now: dt.datetime | None = None
+    session: Session,
+    log: LedgerLog,
+    payload: Mapping[str, Any] | bytes,
+    *,
+    now: dt.datetime | None = None,
 ) -> tuple[int, bytes]:
     """Append one event to the log in the caller's transaction; return (index, leaf hash).
 
-    Canonicalises the payload, locks the log row, then writes the entry, its leaf and every
-    perfect subtree it completes. Never commits: the caller's unit of work does, with the event.
+    Canonicalises the payload (bytes are taken as already canonical: a caller that built them
+    from canonical parts), locks the log row, then writes the entry, its leaf and every perfect
+    subtree it completes. Never commits: the caller's unit of work does, with the event.
     """
-    entry = canonical_entry(payload)
+    entry = payload if isinstance(payload, bytes) else canonical_entry(payload)
     leaf = hash_leaf(entry)
     with repo.Appender(session) as writer:
         index = writer.advance_log(log.id) - 1
