@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import matplotlib
@@ -57,32 +59,58 @@ def stacked_bars(frame: pd.DataFrame, title: str, xlabel: str) -> str:
     return svg[svg.index("<svg") :]
 
 
+@dataclass(frozen=True)
+class Series:
+    """One line of a small-multiples panel."""
+
+    label: str
+    colour: str
+    dashed: bool
+    xs: Sequence[Any]
+    ys: Sequence[float]
+
+
 def progress_curves(
-    curves: dict[str, tuple[list[Any], list[int], list[int]]],
-    deadline: Any,
-    labels: tuple[str, str, str],
-    columns: int = 3,
+    panels: dict[str, list[Series]], deadline: Any, deadline_label: str, columns: int = 3
 ) -> str:
-    """Small multiples, one per region: kits at TPS per day, planned (dashed) and delivered
-    (solid), with the deadline as a red line; returns SVG. `labels`: planned, delivered,
-    deadline."""
-    names = list(curves)
+    """Small multiples, one panel per region, each with its step lines and the deadline as a
+    red vertical line; one legend for all; returns SVG."""
+    names = list(panels)
+    columns = max(1, min(columns, len(names)))
     rows = max(1, -(-len(names) // columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(9, 2.3 * rows), squeeze=False, sharex=True)
+    fig, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(max(7.0, 3.2 * columns), 2.4 * rows + 0.6),
+        squeeze=False,
+        sharey=True,
+    )
     for ax, name in zip(axes.flat, names, strict=False):
-        days, planned, delivered = curves[name]
-        ax.step(days, planned, where="post", linestyle="--", color="#5b6673", label=labels[0])
-        ax.step(days, delivered, where="post", color="#7a0d12", label=labels[1])
-        ax.axvline(deadline, color="#c0392b", linewidth=0.8, label=labels[2])
+        for line in panels[name]:
+            ax.step(
+                line.xs,
+                line.ys,
+                where="post",
+                color=line.colour,
+                linestyle="--" if line.dashed else "-",
+                linewidth=1.0 if line.dashed else 1.6,
+                label=line.label,
+            )
+        ax.axvline(deadline, color="#c0392b", linewidth=0.8, label=deadline_label)
         ax.set_title(name, fontsize=9, loc="left")
         ax.tick_params(labelsize=7)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%d/%m"))  # type: ignore[no-untyped-call]
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        locator = matplotlib.dates.AutoDateLocator(maxticks=5)  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(
+            matplotlib.dates.DateFormatter("%d/%m")  # type: ignore[no-untyped-call]
+        )
     for ax in list(axes.flat)[len(names) :]:
         ax.set_visible(False)
     handles, legend = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, legend, loc="upper center", ncol=3, fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.legend(handles, legend, loc="upper center", ncol=4, fontsize=7.5, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.6 / (2.4 * rows + 0.6)))
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg")
     plt.close(fig)

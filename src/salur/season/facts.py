@@ -33,11 +33,14 @@ class RegencyFacts:
 
 @dataclass(frozen=True)
 class Curve:
-    """Kits at TPS per day: planned (the plan in force at the start) and delivered."""
+    """Kits that reached each level per day, cumulative: planned (the first plan) and done.
+
+    `planned[hop]` and `done[hop]` are aligned with `days`; hops are the outbound ones.
+    """
 
     days: list[dt.date]
-    planned: list[int]
-    delivered: list[int]
+    planned: dict[str, list[int]]
+    done: dict[str, list[int]]
 
 
 @dataclass(frozen=True)
@@ -155,21 +158,34 @@ def _regencies(session: Session, region: str) -> list[RegencyFacts]:
     return out
 
 
+OUTBOUND = {"warehouse_ppk": "ppk", "ppk_pps": "pps", "pps_kpps": "tps"}
+PLANNED = {"warehouse_ppk": "warehouse_ppk", "ppk_pps": "ppk_pps", "pps_tps": "pps_kpps"}
+
+
 def _curve(session: Session, regency: str, plan_id: int | None) -> Curve:
-    delivered_at = session.execute(
-        select(CustodyItem.tps_code, func.min(CustodyEvent.at))
+    prefix = _digits(regency)
+    done_at: dict[str, Counter[dt.date]] = {hop: Counter() for hop in OUTBOUND}
+    rows = session.execute(
+        select(CustodyEvent.hop, CustodyItem.tps_code, func.min(CustodyEvent.at))
         .join(CustodyEvent, CustodyEvent.id == CustodyItem.event_id)
         .where(
             CustodyEvent.kind == "handover",
-            CustodyEvent.hop == "pps_kpps",
-            CustodyItem.tps_code.startswith(_digits(regency)),
+            CustodyEvent.hop.in_(OUTBOUND),
+            CustodyItem.tps_code.startswith(prefix),
         )
-        .group_by(CustodyItem.tps_code)
+        .group_by(CustodyEvent.hop, CustodyItem.tps_code)
     ).all()
-    planned_at: list[dt.datetime] = []
+    for hop, _, at in rows:
+        done_at[str(hop)][_day(at)] += 1
+    planned_at: dict[str, Counter[dt.date]] = {hop: Counter() for hop in OUTBOUND}
     if plan_id is not None:
         stops = session.execute(
-            select(PlanStopRow.arrive_at, PlanStopRow.unloaded)
+            select(
+                PlanRouteRow.echelon,
+                PlanStopRow.site_kind,
+                PlanStopRow.arrive_at,
+                PlanStopRow.unloaded,
+            )
             .join(
                 PlanRouteRow,
                 (PlanRouteRow.plan_id == PlanStopRow.plan_id)
@@ -178,25 +194,31 @@ def _curve(session: Session, regency: str, plan_id: int | None) -> Curve:
             .where(
                 PlanStopRow.plan_id == plan_id,
                 PlanRouteRow.regency_code == regency,
-                PlanRouteRow.echelon == "pps_tps",
-                PlanStopRow.site_kind == "tps",
+                PlanStopRow.site_kind.in_(("ppk", "pps", "tps")),
                 PlanStopRow.unloaded != "",
             )
         ).all()
-        planned_at = [at for at, unloaded in stops for _ in unloaded.split(";")]
-    days_delivered = Counter(_day(at) for _, at in delivered_at)
-    days_planned = Counter(_day(at) for at in planned_at)
-    every = sorted({*days_delivered, *days_planned})
+        for echelon, kind, at, unloaded in stops:
+            hop = PLANNED[str(echelon)]
+            if kind == OUTBOUND[hop]:  # not a port where the load changes boats
+                planned_at[hop][_day(at)] += len(unloaded.split(";"))
+    every = sorted({d for c in (*done_at.values(), *planned_at.values()) for d in c})
     if not every:
-        return Curve([], [], [])
+        return Curve([], {}, {})
     days = [every[0] + dt.timedelta(days=i) for i in range((every[-1] - every[0]).days + 1)]
-    planned, delivered, p, d = [], [], 0, 0
+    return Curve(
+        days,
+        {hop: _cumulative(days, planned_at[hop]) for hop in OUTBOUND},
+        {hop: _cumulative(days, done_at[hop]) for hop in OUTBOUND},
+    )
+
+
+def _cumulative(days: list[dt.date], per_day: Counter[dt.date]) -> list[int]:
+    total, out = 0, []
     for day in days:
-        p += days_planned[day]
-        d += days_delivered[day]
-        planned.append(p)
-        delivered.append(d)
-    return Curve(days, planned, delivered)
+        total += per_day[day]
+        out.append(total)
+    return out
 
 
 def _day(at: dt.datetime) -> dt.date:

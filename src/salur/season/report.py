@@ -19,7 +19,7 @@ from salur.custody.models import CustodyEvent, CustodyItem
 from salur.geo.models import Tps, Village
 from salur.i18n import fmt_number, language, t
 from salur.planning.mapview import LEAFLET, leaflet_css
-from salur.reports.charts import progress_curves
+from salur.reports.charts import Series, progress_curves
 from salur.season.facts import LOCAL, SeasonFacts
 
 
@@ -64,13 +64,9 @@ def write_season_report(
 ) -> Path:
     """Render the report to `path`. `statuses`: incident workflow state by incident event id;
     `risk`: a header and rows; `receipts`: (verified, checked)."""
-    names = {r.code: f"{r.name} ({r.code})" for r in facts.regencies}
-    curves = {
-        names[code]: (c.days, c.planned, c.delivered) for code, c in facts.curves.items() if c.days
-    }
+    panels = _panels(facts)
     deadline = voting_day - dt.timedelta(days=1)
-    labels = (t("season.report.planned"), t("season.report.delivered"), t("season.report.h1"))
-    svg = progress_curves(curves, deadline, labels) if curves else ""
+    svg = progress_curves(panels, deadline, t("season.report.h1")) if panels else ""
     page = (
         _env()
         .get_template("season.html.j2")
@@ -100,6 +96,28 @@ def write_season_report(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
     return path
+
+
+HOP_COLOURS = {"warehouse_ppk": "#2e6fbd", "ppk_pps": "#e6b800", "pps_kpps": "#7a0d12"}
+
+
+def _panels(facts: SeasonFacts) -> dict[str, list[Series]]:
+    """Per regency: the share of its kits at PPK, PPS and TPS per day, done and planned."""
+    out = {}
+    for r in facts.regencies:
+        curve = facts.curves.get(r.code)
+        if curve is None or not curve.days or not r.kits:
+            continue
+        lines = []
+        for hop, colour in HOP_COLOURS.items():
+            label = t(f"season.report.at_{hop}")
+            done = [n / r.kits for n in curve.done[hop]]
+            planned = [n / r.kits for n in curve.planned[hop]]
+            lines.append(Series(label, colour, False, curve.days, done))
+            planned_label = f"{label} ({t('season.report.planned')})"
+            lines.append(Series(planned_label, colour, True, curve.days, planned))
+        out[f"{r.name} ({r.code})"] = lines
+    return out
 
 
 def _map_data(session: Session, region: str) -> dict[str, Any]:
