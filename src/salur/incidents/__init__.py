@@ -1,0 +1,1 @@
+"""Incidents: the workflow from report to resolution, and PSU reserve issues."""

@@ -1,0 +1,1 @@
+"""Risk of a distribution plan: scores by cause, a Monte Carlo of the plan, measured remedies."""
