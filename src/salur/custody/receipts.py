@@ -81,11 +81,17 @@ def sign_receipts(
     """
     s = uow.session
     events = [event(s, event_id) for event_id in event_ids]
+    signed = {}
     for log_id in sorted({e.log_id for e in events}):
         log = s.get(LedgerLog, log_id)
         assert log is not None
-        ledger.sign_checkpoint(uow, log, keys=keys, now=now)
-    return {e.id: receipt_for_event(s, e.id) for e in events}
+        signed[log_id] = (log, ledger.sign_checkpoint(uow, log, keys=keys, now=now))
+    return {
+        e.id: ledger.receipt_for(
+            s, signed[e.log_id][0], e.log_index, checkpoint=signed[e.log_id][1]
+        )
+        for e in events
+    }
 
 
 def package_history(session: Session, package_id: str) -> list[HistoryLine]:

@@ -420,7 +420,8 @@ def _write_items(
                 "voters": tally.voters if tally else None,
             }
         )
-    session.execute(insert(CustodyItem), rows)
+    if rows:  # an incident reported on no package has no items
+        session.execute(insert(CustodyItem), rows)
 
 
 def _write_states(

@@ -268,17 +268,26 @@ def checkpoints(session: Session, log_id: int) -> list[LedgerCheckpoint]:
 
 
 def best_checkpoint_covering(session: Session, log_id: int, index: int) -> LedgerCheckpoint | None:
-    """Of the checkpoints that include leaf `index`, the most cosigned, then the largest."""
-    cosigners = (
-        select(func.count())
-        .select_from(LedgerCosignature)
-        .where(LedgerCosignature.checkpoint_id == LedgerCheckpoint.id)
-        .scalar_subquery()
-    )
+    """Of the checkpoints that include leaf `index`, the most cosigned, then the largest.
+
+    Two indexed lookups rather than one ordered scan: a busy log signs a checkpoint per
+    synced batch (thousands), while only the few a witness cosigned can beat the largest.
+    """
+    count = func.count(LedgerCosignature.witness_id)
+    cosigned = session.execute(
+        select(LedgerCheckpoint.id)
+        .join(LedgerCosignature, LedgerCosignature.checkpoint_id == LedgerCheckpoint.id)
+        .where(LedgerCheckpoint.log_id == log_id, LedgerCheckpoint.size > index)
+        .group_by(LedgerCheckpoint.id, LedgerCheckpoint.size)
+        .order_by(count.desc(), LedgerCheckpoint.size.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if cosigned is not None:
+        return session.get(LedgerCheckpoint, cosigned)
     query = (
         select(LedgerCheckpoint)
         .where(LedgerCheckpoint.log_id == log_id, LedgerCheckpoint.size > index)
-        .order_by(cosigners.desc(), LedgerCheckpoint.size.desc())
+        .order_by(LedgerCheckpoint.size.desc())
         .limit(1)
     )
     return session.scalars(query).one_or_none()

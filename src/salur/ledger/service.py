@@ -249,17 +249,24 @@ def consistency_proof(
 
 
 def receipt_for(
-    session: Session, log: LedgerLog, index: int, *, with_entry: bool = True
+    session: Session,
+    log: LedgerLog,
+    index: int,
+    *,
+    with_entry: bool = True,
+    checkpoint: LedgerCheckpoint | None = None,
 ) -> Receipt:
-    """A c2sp.org/tlog-proof receipt for entry `index` under the best checkpoint covering it.
+    """A c2sp.org/tlog-proof receipt for entry `index` under the best checkpoint covering it,
+    or under `checkpoint` when given (a batch's receipts all share the one just signed).
 
     "Best" is the checkpoint with the most witness cosignatures, then the largest. With
     `with_entry` the entry's bytes ride along as the receipt's extra data, so the receipt is
     self-contained: a verifier hashes them to the leaf, which authenticates them. The receipt
     is checked before it is handed out, so a tampered store refuses instead of lying.
     """
-    checkpoint = repo.best_checkpoint_covering(session, log.id, index)
     if checkpoint is None:
+        checkpoint = repo.best_checkpoint_covering(session, log.id, index)
+    if checkpoint is None or checkpoint.size <= index:
         raise NotFoundError("ledger.no_checkpoint_covers", index=index, origin=log.origin)
     entry = entry_bytes(session, log, index)
     leaf = hash_leaf(entry)
@@ -270,7 +277,7 @@ def receipt_for(
         receipt = issue_receipt(
             store, index, checkpoint_note(session, checkpoint), entry if with_entry else None
         )
-        root = parse_checkpoint(parse_note(checkpoint.note).text).root_hash
+        root = parse_checkpoint(receipt.note.text).root_hash
         verify_inclusion(
             leaf,
             index=index,
