@@ -61,9 +61,17 @@ def plan(
         str | None,
         typer.Option("--dask", help="Address of a Dask scheduler to fan regencies out to"),
     ] = None,
+    osrm: Annotated[
+        str | None,
+        typer.Option(
+            "--osrm",
+            help="URL of an OSRM server (http://HOST:PORT) for road distances and times; "
+            "boats keep the built-in estimate, and --matrix pairs win over it",
+        ),
+    ] = None,
 ) -> None:
     """Plan the distribution of every TPS kit of a region, check it, store it and write it."""
-    request = PlanRequest(region, seed, time_limit, data_dir, matrix, norm, workers, dask)
+    request = PlanRequest(region, seed, time_limit, data_dir, matrix, norm, workers, dask, osrm)
     engine = open_store()
     with UnitOfWork(engine) as uow:
         with RichProgress() as progress:
@@ -85,6 +93,7 @@ def plan(
             staged.discard()
             raise
     _print_summary(outcome.summary)
+    _print_defaults(outcome.summary.get("defaults", {}))
     out.print(
         t("plan.cli.written", path=str(folder), version=outcome.version, plan_id=outcome.plan_id)
     )
@@ -194,6 +203,20 @@ def _print_summary(summary: dict[str, Any]) -> None:
         out.print(f"  {issue['tps']} [{issue['kind']}] {issue['message']}", highlight=False)
     if len(issues) > SHOWN_ISSUES:
         out.print(t("plan.cli.more_issues", count=len(issues) - SHOWN_ISSUES))
+
+
+def _print_defaults(used: dict[str, list[str]]) -> None:
+    regencies = {code for kind in ("depot", "fleet", "roster") for code in used.get(kind, [])}
+    links, landmasses = used.get("water_link", []), used.get("landmass", [])
+    if regencies or links or landmasses:
+        out.print(
+            t(
+                "plan.cli.defaults",
+                regencies=len(regencies),
+                links=len(links),
+                landmasses=len(landmasses),
+            )
+        )
 
 
 def _hours(value: float | None) -> str:

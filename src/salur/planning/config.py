@@ -7,9 +7,10 @@ files it does not override come from the package's `planning/data`.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from salur.planning.defaults import DefaultRules, load_defaults, load_landmass_defaults
 from salur.planning.echelons import Schedule, load_schedule
 from salur.planning.escorts import (
     EscortRules,
@@ -37,6 +38,8 @@ FILES = (
     "escorts.toml",
     "polres_roster.csv",
     "tps_vulnerability.csv",
+    "defaults.toml",
+    "landmass_defaults.csv",
 )
 
 
@@ -54,6 +57,10 @@ class PlanningData:
     vulnerability: Vulnerability
     sha256: str
     files: dict[str, Path]
+    defaults: DefaultRules | None = None
+    """Labelled defaults for regencies the files do not cover (`completion` applies them)."""
+    landmasses: dict[str, str] = field(default_factory=dict)
+    """Landmass assumed for desa (or all desa of a kecamatan) the store places on none."""
 
 
 def data_files(folder: Path | None = None) -> dict[str, Path]:
@@ -85,4 +92,6 @@ def load_planning_data(folder: Path | None = None) -> PlanningData:
         vulnerability=load_vulnerability(files["tps_vulnerability.csv"], escorts.default_level),
         sha256=digest.hexdigest(),
         files=files,
+        defaults=load_defaults(files["defaults.toml"], modes),
+        landmasses=load_landmass_defaults(files["landmass_defaults.csv"]),
     )

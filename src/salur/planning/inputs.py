@@ -76,6 +76,44 @@ class PlanningInputs:
     """Villages outside the region that ports.csv borrows a point from (Dumai for Rupat)."""
     norm_id: str = ""
 
+    def by_regency(self) -> dict[str, PlanningInputs]:
+        """The inputs of each regency, as `for_regency` gives them, cut in one pass (a national
+        region has 514 regencies and 820,161 kits)."""
+        districts: dict[str, list[DistrictIn]] = {r.code: [] for r in self.regencies}
+        for d in self.districts:
+            districts.setdefault(d.regency, []).append(d)
+        regency_of = {d.code: d.regency for d in self.districts}
+        villages: dict[str, list[VillageIn]] = {code: [] for code in districts}
+        village_regency: dict[str, str] = {}
+        for v in self.villages:
+            regency = regency_of.get(v.district)
+            if regency is not None:
+                villages[regency].append(v)
+                village_regency[v.code] = regency
+        kits: dict[str, list[KitIn]] = {code: [] for code in districts}
+        for k in self.kits:
+            regency = village_regency.get(k.village)
+            if regency is not None:
+                kits[regency].append(k)
+        warehouses: dict[str, list[WarehouseIn]] = {code: [] for code in districts}
+        for w in self.warehouses:
+            if w.regency in warehouses:
+                warehouses[w.regency].append(w)
+        return {
+            r.code: PlanningInputs(
+                region=r.code,
+                region_name=r.name,
+                regencies=(r,),
+                districts=tuple(districts[r.code]),
+                villages=tuple(villages[r.code]),
+                warehouses=tuple(warehouses[r.code]),
+                kits=tuple(kits[r.code]),
+                port_villages=self.port_villages,
+                norm_id=self.norm_id,
+            )
+            for r in self.regencies
+        }
+
     def for_regency(self, regency: str) -> PlanningInputs:
         """The same inputs cut down to one regency (plans decompose by regency)."""
         districts = tuple(d for d in self.districts if d.regency == regency)

@@ -81,10 +81,14 @@ class Network:
         same = np.array(zx, dtype=object)[:, None] == np.array(zy, dtype=object)[None, :]
         same = same.reshape(len(xs), len(ys)).astype(bool)
         if cls == TravelClass.LAND:
-            land = np.array([self.zones[z].travel_class == TravelClass.LAND for z in zx])
+            land = np.array(
+                [self.zones[z].travel_class == TravelClass.LAND for z in zx], dtype=bool
+            )
             road: BoolArray = np.asarray(same & land.reshape(-1, 1), dtype=bool)
             return road
-        water_x = np.array([self.zones[z].travel_class == TravelClass.WATER for z in zx])
+        water_x = np.array(
+            [self.zones[z].travel_class == TravelClass.WATER for z in zx], dtype=bool
+        )
         result: BoolArray = same & water_x.reshape(-1, 1)
         result |= self._gateway(xs, zy) | self._gateway(ys, zx).T
         return result | self._quay(xs, ys)
@@ -175,15 +179,15 @@ class Network:
         return out
 
     def _quay(self, xs: Sequence[str], ys: Sequence[str]) -> BoolArray:
-        px = np.array([self.nodes[x].kind == NodeKind.PORT for x in xs])
-        py = np.array([self.nodes[y].kind == NodeKind.PORT for y in ys])
+        px = np.array([self.nodes[x].kind == NodeKind.PORT for x in xs], dtype=bool)
+        py = np.array([self.nodes[y].kind == NodeKind.PORT for y in ys], dtype=bool)
         pair: BoolArray = np.asarray(px[:, None] ^ py[None, :], dtype=bool)
         if not pair.any() or self.quay_radius_m <= 0:
             return np.zeros_like(pair)
-        lat1 = np.array([self.nodes[x].lat for x in xs])[:, None]
-        lon1 = np.array([self.nodes[x].lon for x in xs])[:, None]
-        lat2 = np.array([self.nodes[y].lat for y in ys])[None, :]
-        lon2 = np.array([self.nodes[y].lon for y in ys])[None, :]
+        lat1 = np.array([self.nodes[x].lat for x in xs], dtype=np.float64)[:, None]
+        lon1 = np.array([self.nodes[x].lon for x in xs], dtype=np.float64)[:, None]
+        lat2 = np.array([self.nodes[y].lat for y in ys], dtype=np.float64)[None, :]
+        lon2 = np.array([self.nodes[y].lon for y in ys], dtype=np.float64)[None, :]
         near: BoolArray = great_circle_m(lat1, lon1, lat2, lon2) <= self.quay_radius_m
         return np.asarray(pair & near, dtype=bool)
 

@@ -23,10 +23,15 @@ class PlanParams:
     iterations_per_client: int = 20
     min_iterations: int = 100
     max_iterations: int = 1500
+    regency_time_limit_s: float | None = None
+    """At most this many seconds of search in each regency (a national plan): every routing
+    problem runs its usual iterations but stops at its share of the budget, so no regency holds
+    a worker for long; a regency whose searches end within it plans as without it."""
 
     def __post_init__(self) -> None:
-        if self.time_limit_s is not None and not self.time_limit_s > 0:
-            raise SalurError("plan.bad_time_limit", value=self.time_limit_s)
+        for limit in (self.time_limit_s, self.regency_time_limit_s):
+            if limit is not None and not limit > 0:
+                raise SalurError("plan.bad_time_limit", value=limit)
         if not 0 < self.min_iterations <= self.max_iterations:
             raise SalurError(
                 "plan.bad_iterations", low=self.min_iterations, high=self.max_iterations

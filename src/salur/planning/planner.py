@@ -2,19 +2,21 @@
 
 Pure: inputs and data in, a `Plan` out (no database, no clock). The province decomposes into
 regencies (each KPU kab/kota warehouse serves its own TPS), planned independently, so they can
-run side by side on any `concurrent.futures.Executor`: a process pool here, and later a Dask
-cluster through ``distributed.Client.get_executor()``. Every kit is followed from the warehouse
-to its TPS, and every kit that cannot make it is named with the reason.
+run side by side on any `concurrent.futures.Executor`: a process pool, or a Dask cluster through
+``distributed.Client.get_executor()`` (the whole country: 514 regencies). Every kit is followed
+from the warehouse to its TPS, and every kit that cannot make it is named with the reason.
 """
 
 from __future__ import annotations
 
+import pickle
 from concurrent.futures import Executor, Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from salur.errors import SalurError
 from salur.planning.baseline import Baseline, regency_baseline
 from salur.planning.config import PlanningData
+from salur.planning.fleet import Fleet
 from salur.planning.inputs import PlanningInputs
 from salur.planning.local import local_radii
 from salur.planning.network import Node, Zone, all_zones, port_nodes
@@ -23,6 +25,7 @@ from salur.planning.plan import Issue, Plan, RoutePlan, SitePoint
 from salur.planning.regency_plan import RegencyRun
 from salur.planning.sites import regency_sites
 from salur.planning.travel import EstimateSource, TravelSource
+from salur.planning.water_defaults import PORT_PREFIX
 from salur.progress import Progress, Silent
 
 
@@ -32,6 +35,7 @@ class RegencyTask:
 
     inputs: PlanningInputs
     ports: tuple[Node, ...]
+    """The ports of the regency's province (a national plan does not route Papua via Riau)."""
     zones: dict[str, Zone]
     data: PlanningData
     params: PlanParams
@@ -76,19 +80,20 @@ def plan_region(
     radii = local_radii(inputs.villages)
     budget = _budget(inputs, params)
     travel: TravelSource = source or EstimateSource()
+    parts = inputs.by_regency()
     tasks = [
         RegencyTask(
-            inputs.for_regency(r.code),
-            tuple(ports),
+            part,
+            _nearby_ports(code, ports),
             zones,
-            data,
+            _regency_data(data, code),
             params,
-            budget.get(r.code),
-            radii,
+            budget.get(code),
+            {v.code: radii[v.code] for v in part.villages if v.code in radii},
             travel,
             with_baseline,
         )
-        for r in inputs.regencies
+        for code, part in parts.items()
     ]
     progress.phase("plan.phase.regencies", len(tasks))
     results: list[RegencyResult] = []
@@ -97,11 +102,26 @@ def plan_region(
             results.append(plan_regency(task))
             progress.advance()
     else:
-        futures: list[Future[RegencyResult]] = [executor.submit(plan_regency, t) for t in tasks]
-        for future in futures:
-            results.append(future.result())
+        # Largest regencies first, so that no big one starts last and keeps one worker busy
+        # alone at the end; results keep the regency order.
+        order = sorted(range(len(tasks)), key=lambda k: (-len(tasks[k].inputs.kits), k))
+        futures: dict[int, Future[RegencyResult]] = {
+            k: executor.submit(plan_packed, pickle.dumps(tasks[k], pickle.HIGHEST_PROTOCOL))
+            for k in order
+        }
+        done: dict[int, RegencyResult] = {}
+        for k in order:
+            done[k] = futures[k].result()
             progress.advance()
+        results = [done[k] for k in range(len(tasks))]
     return _assemble(inputs, data, params, results, with_baseline)
+
+
+def plan_packed(task: bytes) -> RegencyResult:
+    """`plan_regency` of a pickled task. Executors pass bytes through as they are, where Dask
+    would walk a task's thousands of kits looking for futures (minutes for a whole country)."""
+    unpacked: RegencyTask = pickle.loads(task)
+    return plan_regency(unpacked)
 
 
 def plan_regency(task: RegencyTask) -> RegencyResult:
@@ -160,7 +180,9 @@ def _assemble(
 
 
 def _budget(inputs: PlanningInputs, params: PlanParams) -> dict[str, float]:
-    """A time limit shared among regencies in proportion to their TPS."""
+    """A time limit shared among regencies in proportion to their TPS, or one per regency."""
+    if params.regency_time_limit_s is not None:
+        return {r.code: params.regency_time_limit_s for r in inputs.regencies}
     if params.time_limit_s is None or not inputs.kits:
         return {}
     counts: dict[str, int] = {}
@@ -168,3 +190,25 @@ def _budget(inputs: PlanningInputs, params: PlanParams) -> dict[str, float]:
         counts[kit.village[:5]] = counts.get(kit.village[:5], 0) + 1
     total = sum(counts.values())
     return {code: params.time_limit_s * n / total for code, n in counts.items()}
+
+
+def _regency_data(data: PlanningData, regency: str) -> PlanningData:
+    """The data one regency's plan reads: its own and the generic fleet rows, its own depot and
+    roster (a national plan ships 514 tasks)."""
+    return replace(
+        data,
+        fleet=Fleet(tuple(s for s in data.fleet.specs if s.regency in (regency, "*"))),
+        depots={k: v for k, v in data.depots.items() if k == regency},
+        roster={k: v for k, v in data.roster.items() if k == regency},
+    )
+
+
+def _nearby_ports(regency: str, ports: list[Node]) -> tuple[Node, ...]:
+    """Ports of the regency's province (Bengkalis uses Dumai's ro-ro); default jetties only of
+    the regency itself."""
+    return tuple(
+        p
+        for p in ports
+        if p.regency == regency
+        or (p.regency[:2] == regency[:2] and not p.code.startswith(PORT_PREFIX))
+    )

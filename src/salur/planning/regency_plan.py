@@ -130,6 +130,7 @@ class RegencyRun:
             params.iterations_per_client,
             params.min_iterations,
             params.max_iterations,
+            cap=params.regency_time_limit_s is not None,
         )
         solution = solve_leg(
             problem, self.net, specs, self.data.schedule, len(echelon.days), search

@@ -36,9 +36,10 @@ CHUNK = 10_000
 def load_inputs(
     session: Session, region: str, norm: LoadedNorm, port_villages: Sequence[str] = ()
 ) -> PlanningInputs:
-    """Places and kits of a province or regency; the kits come from the needs engine."""
+    """Places and kits of a province or regency (or the country, code ""); the kits come from
+    the needs engine."""
     name = region_name(session, region)
-    if region_level(region) not in ("province", "regency"):
+    if region_level(region) not in ("country", "province", "regency"):
         raise SalurError("plan.region_level", code=region)
     needs = calculate(session, region, norm)
     weight = np.ceil(needs.needs.kit_weight_g).astype(np.int64)

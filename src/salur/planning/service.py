@@ -19,8 +19,10 @@ from salur.errors import NotFoundError, SalurError
 from salur.norms.loader import DEFAULT_NORM, load_norm
 from salur.planning import repository as repo
 from salur.planning.check import CheckReport, Reference, check_plan
+from salur.planning.completion import complete_for_region
 from salur.planning.config import PlanningData, load_planning_data
 from salur.planning.inputs import PlanningInputs
+from salur.planning.osrm import OsrmSource
 from salur.planning.params import PlanParams
 from salur.planning.plan import Plan
 from salur.planning.planner import plan_region
@@ -43,6 +45,7 @@ class PlanRequest:
     norm: str = DEFAULT_NORM
     workers: int = 1
     dask_address: str | None = None  # a Dask scheduler: regency sub-problems fan out to it
+    osrm_url: str | None = None  # an OSRM server for road distances and times
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,9 @@ def make_plan(
     """Plan, check and add the plan to the session as the region's next version (no commit)."""
     progress = progress or Silent()
     data = load_planning_data(request.data_dir)
-    inputs = load_region(uow, request.region, data, request.norm)
-    source: TravelSource = (
-        MatrixSource.read(request.matrix, data.modes) if request.matrix else EstimateSource()
-    )
+    completed = complete_for_region(load_region(uow, request.region, data, request.norm), data)
+    inputs, data = completed.inputs, completed.data
+    source = travel_source(request, data)
     params = PlanParams(seed=request.seed, time_limit_s=request.time_limit_s)
     with executor_for(request, len(inputs.regencies)) as executor:
         plan = plan_region(inputs, data, params, source, progress, executor, with_baseline=True)
@@ -76,6 +78,7 @@ def make_plan(
         raise SalurError("plan.check_failed", count=len(report.violations), first=first.detail)
     summary = summarize(plan, data.schedule, plan.baseline)
     summary["source"] = source.name
+    summary["defaults"] = completed.used.as_dict()
     version = repo.next_version(uow.session, request.region)
     created = dt.datetime.now(dt.UTC)
     summary["version"] = version
@@ -85,6 +88,20 @@ def make_plan(
     repo.add_plan(uow.session, head, rows)
     summary["plan_id"] = head.id
     return PlanOutcome(plan, head.id, version, summary, report, data, inputs)
+
+
+def travel_source(request: PlanRequest, data: PlanningData) -> TravelSource:
+    """The built-in estimate, an OSRM server for road legs, and a matrix file over either: the
+    pairs the file names win, the rest come from OSRM (roads) or the estimate."""
+    source: TravelSource = EstimateSource()
+    if request.osrm_url:
+        source = OsrmSource(request.osrm_url)
+    if request.matrix:
+        matrix = MatrixSource.read(request.matrix, data.modes)
+        matrix.fallback = source
+        matrix.name = f"matrix+{source.name}" if request.osrm_url else matrix.name
+        source = matrix
+    return source
 
 
 @contextmanager
@@ -135,7 +152,10 @@ def recheck(
             stored=head.voting_day,
             current=data.schedule.voting_day.isoformat(),
         )
-    inputs = load_region(uow, head.region_code, data, head.norm_id or DEFAULT_NORM)
+    completed = complete_for_region(
+        load_region(uow, head.region_code, data, head.norm_id or DEFAULT_NORM), data
+    )
+    inputs, data = completed.inputs, completed.data
     sites, routes, stops, issues = repo.plan_rows(uow.session, plan_id)
     plan = from_rows(
         head,

@@ -36,6 +36,8 @@ class DepotOverride:
     site_id: str
     village: str
     note: str
+    name: str = ""
+    """Shown when the store has no warehouse of this site id (a default depot)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +97,9 @@ def with_depot_overrides(
     village = next((v for v in villages if override and v.code == override.village), None)
     if override is None or village is None or village.lat is None:
         return own
-    name = next((w.name for w in own if w.site_id == override.site_id), override.site_id)
+    name = next(
+        (w.name for w in own if w.site_id == override.site_id), override.name or override.site_id
+    )
     return [
         WarehouseIn(
             override.site_id,

@@ -1,9 +1,9 @@
 """Where travel distances and times come from: the built-in estimate, or a user's matrix file.
 
 The planner asks a `TravelSource` for whole tables (origins x destinations) per mode, the shape
-of OSRM's ``/table`` service, so a road-network source (an OSRM server for trucks) can be added
-later as a third implementation without touching the planner. Unknown entries are NaN; the
-network turns NaN into a clear error naming the missing pairs.
+of OSRM's ``/table`` service; the third implementation, an OSRM server for road legs, is
+`osrm.OsrmSource`. Unknown entries are NaN; the network turns NaN into a clear error naming the
+missing pairs (infinite entries are simply no edge).
 """
 
 from __future__ import annotations

@@ -113,18 +113,22 @@ def chunk_moves(moves: Sequence[Move], capacity: tuple[int, int]) -> list[Chunk]
 
 @dataclass(frozen=True)
 class Search:
-    """The search budget of one leg: a time limit, or iterations growing with its clients."""
+    """The search budget of one leg: a time limit, or iterations growing with its clients, or
+    (``cap``) those iterations stopped early by the time limit."""
 
     seed: int
     time_limit_s: float | None
     per_client: int
     floor: int
     ceiling: int
+    cap: bool = False
 
     def params(self, clients: int) -> SolveParams:
+        iterations = max(self.floor, min(self.ceiling, self.per_client * clients))
+        if self.time_limit_s is not None and self.cap:
+            return SolveParams(self.seed, self.time_limit_s, max_iterations=iterations)
         if self.time_limit_s is not None:
             return SolveParams(seed=self.seed, time_limit_s=self.time_limit_s)
-        iterations = max(self.floor, min(self.ceiling, self.per_client * clients))
         return SolveParams(seed=self.seed, time_limit_s=None, max_iterations=iterations)
 
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
+import socket
 from pathlib import Path
 
 import pytest
 import typer
 from openpyxl import load_workbook
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 from salur.cli import plan as plan_cli
+from salur.planning.models import PlanRow
 
 
 @pytest.fixture
@@ -73,3 +75,49 @@ def test_an_unknown_region_writes_no_files(cli: typer.Typer, tmp_path: Path) -> 
     assert result.exit_code == 2
     assert "99" in result.output
     assert not out.exists()
+
+
+def plans_stored(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(PlanRow)) or 0)
+
+
+def test_a_matrix_with_a_hole_names_the_pair_and_leaves_no_trace(
+    cli: typer.Typer, riau_store: Engine, tmp_path: Path
+) -> None:
+    """The missing pair is named; no plan is stored and the output folder is not created."""
+    matrix = tmp_path / "matrix.csv"
+    rows = ["from_code,to_code,mode,distance_km,duration_min"]
+    places = ["14-S05", "14.10.01", "14.10.04"]
+    rows += [
+        f"{a},{b},truck,20,45"
+        for a in places
+        for b in places
+        if a != b and (a, b) != ("14.10.04", "14.10.01")
+    ]
+    matrix.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "plan"
+    before = plans_stored(riau_store)
+    result = CliRunner().invoke(
+        cli, ["plan", "--region", "14.10", "--matrix", str(matrix), "--out", str(out)]
+    )
+    assert result.exit_code == 2
+    assert "14.10.04 -> 14.10.01" in result.output
+    assert not out.exists() and plans_stored(riau_store) == before
+
+
+def test_an_osrm_server_that_cannot_be_reached_is_named_and_nothing_is_written(
+    cli: typer.Typer, riau_store: Engine, tmp_path: Path
+) -> None:
+    """`--osrm` at a closed port: one clear line naming the server; no plan, no files."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    out = tmp_path / "plan"
+    before = plans_stored(riau_store)
+    result = CliRunner().invoke(
+        cli, ["plan", "--region", "14.10", "--osrm", url, "--out", str(out)]
+    )
+    assert result.exit_code == 2
+    assert url in result.output.replace("\n", "")
+    assert not out.exists() and plans_stored(riau_store) == before
