@@ -8,15 +8,17 @@ import typer
 
 from salur.cli import custody as custody_cli
 from salur.cli import data as data_cli
-from salur.cli import incidents as incidents_cli
 from salur.cli import demo as demo_cli
+from salur.cli import incidents as incidents_cli
 from salur.cli import kits as kits_cli
 from salur.cli import ledger as ledger_cli
 from salur.cli import needs as needs_cli
 from salur.cli import plan as plan_cli
 from salur.cli import replan as replan_cli
 from salur.cli import risk as risk_cli
+from salur.cli import serve as serve_cli
 from salur.cli import stock as stock_cli
+from salur.cli import users as users_cli
 from salur.i18n import set_language
 
 app = typer.Typer(
@@ -55,3 +57,5 @@ app.command("risk")(risk_cli.risk)
 app.add_typer(incidents_cli.app, name="incidents")
 app.add_typer(incidents_cli.psu_app, name="psu")
 app.command("replan")(replan_cli.replan)
+app.command("serve")(serve_cli.serve)
+app.add_typer(users_cli.app, name="users")

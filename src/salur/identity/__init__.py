@@ -1,0 +1,1 @@
+"""Identity and access: users in roles with a region scope, passwords, sessions, denials."""

@@ -1,0 +1,1 @@
+"""The salur service: a role- and region-scoped HTTP API over the store, with offline sync."""

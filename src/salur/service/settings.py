@@ -1,0 +1,48 @@
+"""Settings of the service: cookie and token lifetimes, password hashing, sync waiting, keys.
+
+Read from the environment by `from_environment` (what `salur serve` uses); tests build their
+own, for instance with cheap Argon2 parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from argon2 import Parameters
+
+from salur.identity.passwords import DEFAULT_PARAMETERS
+from salur.ledger.keyfile import key_dir
+
+SESSION_COOKIE = "salur_session"
+CSRF_COOKIE = "salur_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """What the service needs beyond the database."""
+
+    key_dir: Path = field(default_factory=key_dir)  # the log keys: checkpoints are signed here
+    password_parameters: Parameters = field(default_factory=lambda: DEFAULT_PARAMETERS)
+    cookie_lifetime: dt.timedelta = dt.timedelta(hours=12)
+    bearer_lifetime: dt.timedelta = dt.timedelta(days=30)
+    cookie_secure: bool = True
+    sync_wait: dt.timedelta = dt.timedelta(seconds=20)  # for a concurrent upload of the same key
+    sync_lease: dt.timedelta = dt.timedelta(minutes=2)  # after which a stuck claim is taken over
+    upload_threads: int = 8  # uploads at work at once; the rest wait without taking a thread
+    trusted_proxies: frozenset[str] = frozenset()  # whose X-Forwarded-For names the client
+
+    @classmethod
+    def from_environment(cls) -> ServiceSettings:
+        """`SALUR_KEY_DIR`, `SALUR_COOKIE_SECURE` (1/0) and `SALUR_TRUSTED_PROXIES` (comma list)."""
+        secure = os.environ.get("SALUR_COOKIE_SECURE", "1").strip() not in ("0", "false", "no")
+        proxies = os.environ.get("SALUR_TRUSTED_PROXIES", "")
+        return cls(
+            key_dir=key_dir(),
+            cookie_secure=secure,
+            trusted_proxies=frozenset(p.strip() for p in proxies.split(",") if p.strip()),
+        )

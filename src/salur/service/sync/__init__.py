@@ -1,0 +1,1 @@
+"""Offline sync: batches of signed custody events from devices, applied exactly once."""

@@ -1,0 +1,357 @@
+"""Applying a device's claimed events: recording them as one custody batch, signing their
+receipts under one checkpoint, storing each answer under its key, and waiting on keys another
+upload holds (taking over a claim whose upload died, after a lease).
+
+Every write transaction here runs under one lock per process on SQLite, so the threads of one
+server queue in Python instead of sleeping and polling for SQLite's single write lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from salur.custody.config import CustodyRules
+from salur.custody.events import ReportedIncidentBody, parse_submission
+from salur.custody.packages import PackageSource
+from salur.custody.receipts import sign_receipts
+from salur.custody.service import Recorded, TepatRefusedError, record_batch
+from salur.custody.tepat import PackageInfo
+from salur.errors import SalurError
+from salur.i18n import t
+from salur.identity.errors import AccessDeniedError
+from salur.identity.principal import Principal
+from salur.identity.regions import within
+from salur.identity.roles import UPLOADS
+from salur.service.errors import field_of, message
+from salur.service.settings import ServiceSettings
+from salur.service.sync import repository as repo
+from salur.service.sync.schemas import EventResult, SyncEventIn
+from salur.service.sync.sequence import advance
+from salur.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 0.02
+
+
+@dataclass(frozen=True)
+class Uploader:
+    """Who uploads, through which device, in which language, and where denials are logged."""
+
+    principal: Principal
+    device_id: str
+    device_region: str
+    lang: str
+    on_denied: Callable[[str, str | None], None]
+
+
+@dataclass
+class Batch:
+    """The batch as keyed items: key -> (position, event, request digest)."""
+
+    events: dict[str, tuple[int, SyncEventIn, str]]
+    results: dict[str, EventResult] = field(default_factory=dict)
+
+
+class ScopedPackages:
+    """A package source that refuses packages of TPS outside the uploader's scope."""
+
+    def __init__(self, inner: PackageSource, scope: str) -> None:
+        self.inner = inner
+        self.scope = scope
+
+    def packages(self, session: Session, ids: Collection[str]) -> dict[str, PackageInfo]:
+        infos = self.inner.packages(session, ids)
+        outside = sorted(p for p, info in infos.items() if not within(info.tps_code, self.scope))
+        if outside:
+            raise AccessDeniedError(
+                "service.package_out_of_scope",
+                reason="scope",
+                package=", ".join(outside[:5]),
+                scope=self.scope,
+            )
+        return infos
+
+
+def stored_answers(stored: Mapping[str, repo.Stored]) -> dict[str, EventResult]:
+    return {
+        key: EventResult.model_validate_json(row.result)
+        for key, row in stored.items()
+        if row.state == repo.DONE and row.result is not None
+    }
+
+
+class Applier:
+    """Records claimed events and stores their answers, under one claim token."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: ServiceSettings,
+        uploader: Uploader,
+        rules: CustodyRules,
+        packages: PackageSource,
+        work: Batch,
+    ) -> None:
+        self.engine = engine
+        self.work = work
+        self.settings = settings
+        self.uploader = uploader
+        self.rules = rules
+        self.packages = ScopedPackages(packages, uploader.principal.scope)
+        self.token = secrets.token_hex(16)
+
+    def claim(self, keys: Sequence[str]) -> set[str]:
+        """Claim these keys of the batch; returns those this upload now holds."""
+        if not keys:
+            return set()
+        now = _now()
+        events = self.work.events
+        rows = [
+            {
+                "device_id": self.uploader.device_id,
+                "idempotency_key": key,
+                "sequence": events[key][1].sequence,
+                "request_sha256": events[key][2],
+                "state": repo.PENDING,
+                "claim": self.token,
+                "claimed_at": now,
+                "user_id": self.uploader.principal.user_id,
+            }
+            for key in keys
+        ]
+        with _writing(self.engine), UnitOfWork(self.engine) as uow:
+            mine = repo.claim(uow.session, rows)
+            uow.commit()
+        return mine
+
+    def release(self, keys: Collection[str]) -> None:
+        with _writing(self.engine), UnitOfWork(self.engine) as uow:
+            repo.release(uow.session, self.uploader.device_id, keys, self.token)
+            uow.commit()
+
+    def apply(self, keys: Sequence[str]) -> dict[str, EventResult]:
+        """Record the events of `keys` in one transaction, in order (custody's `record_batch`),
+        sign their receipts under one checkpoint, and store every answer."""
+        if not keys:
+            return {}
+        out: dict[str, EventResult] = {}
+        try:
+            pending = self._prepare(keys, out)
+            if pending:
+                with _writing(self.engine), UnitOfWork(self.engine) as uow:
+                    outcomes = record_batch(
+                        uow,
+                        [submission for _, submission in pending],
+                        packages=self.packages,
+                        rules=self.rules,
+                    )
+                for (key, _), outcome in zip(pending, outcomes, strict=True):
+                    out[key] = self._result(self.work.events[key][1], outcome)
+            self._attach_receipts(out)
+            self._finish(out)
+        except SQLAlchemyError:
+            device = self.uploader.device_id
+            log.warning("sync: a batch of %s was not recorded", device, exc_info=True)
+            self.release(keys)
+            lang = self.uploader.lang
+            return {key: _retry_later(self.work.events[key][1], lang) for key in keys}
+        except BaseException:
+            self.release(keys)
+            raise
+        return out
+
+    def _prepare(self, keys: Sequence[str], out: dict[str, EventResult]) -> list[Any]:
+        """The keys' submissions this uploader may record; the others answered as refused."""
+        pending = []
+        for key in keys:
+            event = self.work.events[key][1]
+            try:
+                submission = parse_submission(event.submission)
+                self._check_upload(submission.event)
+            except SalurError as exc:
+                out[key] = self._result(event, exc)
+            else:
+                pending.append((key, submission))
+        return pending
+
+    def _result(self, event: SyncEventIn, outcome: Recorded | SalurError) -> EventResult:
+        base: dict[str, object] = {
+            "idempotency_key": event.idempotency_key,
+            "sequence": event.sequence,
+        }
+        if isinstance(outcome, TepatRefusedError):
+            return self._refused(base, outcome, incident=outcome.incident.event_id)
+        if isinstance(outcome, AccessDeniedError):
+            self.uploader.on_denied(outcome.reason, self.uploader.device_region)
+            return self._refused(base, outcome)
+        if isinstance(outcome, SalurError):
+            return self._refused(base, outcome)
+        return EventResult.model_validate(
+            {
+                **base,
+                "status": "accepted",
+                "event_id": outcome.event_id,
+                "log_index": outcome.log_index,
+                "duplicate": outcome.duplicate,
+                "late": outcome.late,
+                "incidents": list(outcome.incidents),
+            }
+        )
+
+    def _check_upload(self, body: object) -> None:
+        principal = self.uploader.principal
+        kind = getattr(body, "type", "")
+        if principal.role is None or kind not in UPLOADS[principal.role]:
+            raise AccessDeniedError(
+                "service.upload_kind_denied", reason="role", kind=kind, role=str(principal.role)
+            )
+        if isinstance(body, ReportedIncidentBody) and not within(
+            body.reporter.region, principal.scope
+        ):
+            raise AccessDeniedError(
+                "identity.out_of_scope",
+                reason="scope",
+                region=body.reporter.region,
+                scope=principal.scope,
+            )
+
+    def _refused(
+        self, base: dict[str, object], exc: SalurError, incident: int | None = None
+    ) -> EventResult:
+        return EventResult.model_validate(
+            {
+                **base,
+                "status": "refused",
+                "code": exc.code,
+                "key": exc.key,
+                "message": message(exc, self.uploader.lang),
+                "field": field_of(exc),
+                "incident": incident,
+            }
+        )
+
+    def _attach_receipts(self, out: dict[str, EventResult]) -> None:
+        ids = sorted({r.event_id for r in out.values() if r.status == "accepted" and r.event_id})
+        if not ids:
+            return
+        with _writing(self.engine), UnitOfWork(self.engine) as uow:
+            issued = sign_receipts(uow, ids, keys=self.settings.key_dir)
+        for result in out.values():
+            if result.status == "accepted" and result.event_id in issued:
+                result.receipt = issued[result.event_id].to_bytes().decode("utf-8")
+
+    def _finish(self, out: dict[str, EventResult]) -> None:
+        """Store the answers (and move the device's sequence watermark) in one transaction."""
+        now = _now()
+        answers = [
+            repo.Answer(key, result.status, result.event_id, result.model_dump_json())
+            for key, result in out.items()
+        ]
+        with _writing(self.engine), UnitOfWork(self.engine) as uow:
+            lost = repo.finish(uow.session, self.uploader.device_id, self.token, answers, now)
+            _advance_watermark(uow.session, self.uploader.device_id, now)
+            uow.commit()
+        if lost:  # taken over after the lease: answer what the other upload stored
+            with UnitOfWork(self.engine) as uow:
+                out.update(stored_answers(repo.items(uow.session, self.uploader.device_id, lost)))
+
+    def await_others(self, keys: Sequence[str]) -> dict[str, EventResult]:
+        """Answers of keys another upload holds: stored ones, or ours once it gave them up."""
+        out: dict[str, EventResult] = {}
+        waiting = list(keys)
+        deadline = time.monotonic() + self.settings.sync_wait.total_seconds()
+        while waiting:
+            with UnitOfWork(self.engine) as uow:
+                rows = repo.items(uow.session, self.uploader.device_id, waiting)
+            out.update(stored_answers(rows))
+            vanished = [k for k in waiting if k not in rows]
+            stale = [
+                k
+                for k, row in rows.items()
+                if row.state == repo.PENDING and _now() - row.claimed_at > self.settings.sync_lease
+            ]
+            mine = self.claim(vanished) | self._take_over(stale, rows)
+            out.update(self.apply([k for k in waiting if k in mine]))
+            waiting = [k for k in waiting if k not in out]
+            if waiting and time.monotonic() > deadline:
+                for key in waiting:
+                    event = self.work.events[key][1]
+                    out[key] = _in_progress(event, self.uploader.lang)
+                break
+            if waiting:
+                time.sleep(POLL_SECONDS)
+        return out
+
+    def _take_over(self, keys: Sequence[str], rows: Mapping[str, repo.Stored]) -> set[str]:
+        taken = set()
+        for key in keys:
+            with _writing(self.engine), UnitOfWork(self.engine) as uow:
+                if repo.take_over(
+                    uow.session, self.uploader.device_id, key, rows[key].claim, self.token, _now()
+                ):
+                    taken.add(key)
+                uow.commit()
+        return taken
+
+
+_SQLITE_WRITER = threading.Lock()
+
+
+@contextmanager
+def _writing(engine: Engine) -> Iterator[None]:
+    """One sync write transaction at a time in this process on SQLite: its single writer would
+    otherwise make the others sleep and poll for its lock (PostgreSQL locks rows instead)."""
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    with _SQLITE_WRITER:
+        yield
+
+
+def _retry_later(event: SyncEventIn, lang: str) -> EventResult:
+    return EventResult(
+        idempotency_key=event.idempotency_key,
+        sequence=event.sequence,
+        status="pending",
+        code="retry_later",
+        key="service.retry_later",
+        message=t("service.retry_later", lang),
+    )
+
+
+def _in_progress(event: SyncEventIn, lang: str) -> EventResult:
+    return EventResult(
+        idempotency_key=event.idempotency_key,
+        sequence=event.sequence,
+        status="pending",
+        code="in_progress",
+        key="service.in_progress",
+        message=t("service.in_progress", lang),
+    )
+
+
+def _advance_watermark(session: Session, device_id: str, now: dt.datetime) -> None:
+    """Move the device's watermark over every sequence number that has arrived."""
+    repo.ensure_device(session, device_id, now)
+    row = repo.device_state(session, device_id, lock=True)
+    assert row is not None
+    state = advance(row.contiguous, repo.sequences_above(session, device_id, row.contiguous))
+    row.contiguous = max(row.contiguous, state.contiguous)
+    row.highest = max(row.highest, state.highest)
+    row.updated_at = now
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

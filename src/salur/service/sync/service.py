@@ -1,0 +1,182 @@
+"""Use case: apply a device's batch of signed custody events exactly once.
+
+1. Refuse the batch (422) if a key was used before with another body; nothing changes.
+2. Claim the new keys (one transaction; of concurrent claims of a key exactly one wins).
+3. Record the claimed events with `custody.service.record_batch`, in the batch's order (one
+   transaction and one disk flush for the batch, each event in a savepoint of its own with
+   its leaf), then sign one checkpoint and a receipt per accepted event
+   (`custody.receipts.sign_receipts`), and store every answer.
+4. Wait for keys another upload holds, and answer them with what it stored; a claim left by a
+   crashed upload is taken over after a lease.
+Replays read stored answers, so the same key gets the same answer and changes nothing. A key
+recorded but never answered (a crash between steps) is recorded again, which custody turns
+into the first record of the same event.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Mapping
+
+from sqlalchemy import Engine
+
+from salur.custody.config import CustodyRules, load_rules
+from salur.custody.entries import province_log
+from salur.custody.packages import KitsPackageSource, PackageSource
+from salur.errors import NotFoundError, SalurError
+from salur.i18n import t
+from salur.ledger import repository as ledger_repo
+from salur.ledger import service as ledger
+from salur.service.settings import ServiceSettings
+from salur.service.sync import repository as repo
+from salur.service.sync.applier import Applier, Batch, Uploader, stored_answers
+from salur.service.sync.schemas import (
+    CheckpointOut,
+    ConsistencyOut,
+    EventResult,
+    Gap,
+    SequenceOut,
+    SyncEventIn,
+    SyncIn,
+    SyncOut,
+)
+from salur.service.sync.sequence import advance
+from salur.uow import UnitOfWork
+
+__all__ = ["IdempotencyConflictError", "Uploader", "request_digest", "sequence_state", "upload"]
+
+
+class IdempotencyConflictError(SalurError):
+    """A key already used for another body: the batch is refused whole."""
+
+    code = "idempotency_conflict"
+    status = 422
+
+    def __init__(self, key: str, index: int) -> None:
+        self.field = f"body.events.{index}.idempotency_key"
+        super().__init__("service.idempotency_conflict", idempotency_key=key, field=self.field)
+
+
+def request_digest(event: SyncEventIn) -> str:
+    """What a key's body is compared by: the sequence and submission as parsed JSON."""
+    content = {"sequence": event.sequence, "submission": event.submission}
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def upload(
+    engine: Engine,
+    settings: ServiceSettings,
+    uploader: Uploader,
+    batch: SyncIn,
+    *,
+    rules: CustodyRules | None = None,
+    packages: PackageSource | None = None,
+) -> SyncOut:
+    """Apply a batch; the answer lists one result per event, in the batch's order."""
+    rules = rules or load_rules()
+    work = Batch({e.idempotency_key: (i, e, request_digest(e)) for i, e in enumerate(batch.events)})
+    applier = Applier(engine, settings, uploader, rules, packages or KitsPackageSource(), work)
+    with UnitOfWork(engine) as uow:
+        stored = repo.items(uow.session, uploader.device_id, work.events)
+    _refuse_conflicts(stored, work)
+    work.results.update(stored_answers(stored))
+    fresh = [key for key in work.events if key not in stored]
+    mine = applier.claim(fresh)
+    others = [key for key in fresh if key not in mine]
+    if others:
+        with UnitOfWork(engine) as uow:
+            found = repo.items(uow.session, uploader.device_id, others)
+            owners = repo.sequence_owner(
+                uow.session, uploader.device_id, [work.events[k][1].sequence for k in others]
+            )
+        try:
+            _refuse_conflicts(found, work)
+        except IdempotencyConflictError:
+            applier.release(mine)
+            raise
+        for key in others:
+            if key not in found and owners.get(work.events[key][1].sequence, key) != key:
+                work.results[key] = _sequence_reused(work.events[key][1], uploader.lang)
+    work.results.update(applier.apply([key for key in work.events if key in mine]))
+    waiting = [key for key in work.events if key not in work.results]
+    work.results.update(applier.await_others(waiting))
+    ordered = sorted(work.events, key=lambda k: work.events[k][0])
+    return SyncOut(
+        device=uploader.device_id,
+        results=[work.results[key] for key in ordered],
+        sequence=sequence_state(engine, uploader.device_id),
+        **_log_view(engine, rules, uploader.device_region, batch.known_size),
+    )
+
+
+def _refuse_conflicts(stored: Mapping[str, repo.Stored], work: Batch) -> None:
+    for key, row in stored.items():
+        index, _, digest = work.events[key]
+        if row.request_sha256 != digest:
+            raise IdempotencyConflictError(key, index)
+
+
+def _sequence_reused(event: SyncEventIn, lang: str) -> EventResult:
+    return EventResult(
+        idempotency_key=event.idempotency_key,
+        sequence=event.sequence,
+        status="refused",
+        code="sequence_reused",
+        key="service.sequence_reused",
+        message=t("service.sequence_reused", lang, sequence=event.sequence),
+        field="sequence",
+    )
+
+
+def sequence_state(engine: Engine, device_id: str) -> SequenceOut:
+    """The device's sequence state, as the last upload left it (a read)."""
+    with UnitOfWork(engine) as uow:
+        s = uow.session
+        row = repo.device_state(s, device_id)
+        floor = row.contiguous if row is not None else 0
+        state = advance(floor, repo.sequences_above(s, device_id, floor))
+    return SequenceOut(
+        contiguous=state.contiguous,
+        highest=state.highest,
+        gaps=[Gap(first=a, last=b) for a, b in state.gaps],
+    )
+
+
+def _log_view(
+    engine: Engine, rules: CustodyRules, region: str, known_size: int
+) -> dict[str, object]:
+    """The latest checkpoint of the device's province log, and its consistency with the one
+    the device last verified."""
+    with UnitOfWork(engine) as uow:
+        s = uow.session
+        try:
+            log_row = province_log(s, rules, region.replace(".", "")[:2])
+        except NotFoundError:
+            return {"checkpoint": None, "consistency": None}
+        latest = ledger_repo.latest_checkpoint(s, log_row.id)
+        if latest is None:
+            warning = "ahead_of_log" if known_size > 0 else None
+            return {"checkpoint": None, "consistency": None, "log_warning": warning}
+        checkpoint = CheckpointOut(
+            origin=log_row.origin,
+            size=latest.size,
+            note=ledger.checkpoint_note(s, latest).decode("utf-8"),
+        )
+        if known_size > latest.size:
+            return {"checkpoint": checkpoint, "consistency": None, "log_warning": "ahead_of_log"}
+        proof: list[bytes] = []
+        if 0 < known_size < latest.size:
+            proof = ledger.consistency_proof(s, log_row, known_size, latest.size)
+        consistency = ConsistencyOut(
+            old_size=known_size,
+            size=latest.size,
+            proof=[_b64(h) for h in proof],
+        )
+        return {"checkpoint": checkpoint, "consistency": consistency}
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
