@@ -7,8 +7,8 @@ VENV := .venv
 
 .PHONY: demo test bench lint env
 
-demo: env  ## The main job on the embedded SQLite store (var/salur.sqlite), reports in out/
-	$(VENV)/bin/salur demo
+demo: env  ## The main job: a whole Riau season on the embedded SQLite store (var/salur.sqlite), files in out/
+	$(VENV)/bin/salur demo --fresh
 
 test: env  ## The whole test suite (SQLite and PostgreSQL at 127.0.0.1:5432)
 	scripts/ensure-tools
@@ -20,6 +20,9 @@ bench: env  ## Benchmarks: one table each (needs, routing, ledger, Riau plan)
 	$(VENV)/bin/python benchmarks/routing_instances.py
 	$(VENV)/bin/python benchmarks/ledger_bench.py
 	$(VENV)/bin/python benchmarks/plan_riau.py
+	$(VENV)/bin/python benchmarks/replan_riau.py
+	$(VENV)/bin/python benchmarks/service_bench.py
+	$(VENV)/bin/python benchmarks/season_riau.py
 
 lint: env
 	$(VENV)/bin/ruff check src tests benchmarks

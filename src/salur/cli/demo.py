@@ -1,12 +1,8 @@
-"""`salur demo`: the main job on the embedded default database.
-
-For now (Foundation) it creates the store, loads Riau, computes the needs of the region and
-writes the needs report; the later issues extend it into the whole distribution season.
-"""
+"""`salur demo`: the main job, a whole distribution season on the embedded default database
+(or SALUR_DATABASE_URL), with a progress bar per phase and a short summary at the end."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -20,44 +16,68 @@ from salur.i18n import t
 
 @friendly
 def demo(
-    region: Annotated[str, typer.Option("--region", help="Region code (default: Riau)")] = "14",
+    region: Annotated[
+        str, typer.Option("--region", help="Province or regency code (default: Riau)")
+    ] = "14",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the simulated season")] = 2024,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for reports")] = Path("out"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the season's files")] = Path(
+        "out"
+    ),
+    fresh: Annotated[
+        bool,
+        typer.Option("--fresh", help="Start over if the database already holds a season."),
+    ] = False,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Planner seconds per sub-problem")
+    ] = None,
 ) -> None:
-    """Run the main job: load Riau, compute needs, write reports to --out."""
-    del seed  # used by the season simulation (issue 7); accepted now so the command is stable
-    from sqlalchemy.engine import make_url
-
-    from salur.cli.common import open_store
+    """Run a whole season: stock, kits, plan, the field through the real API, voting day,
+    the return; writes the season report, BAST PDFs and receipts to --out."""
     from salur.cli.progress import RichProgress
-    from salur.config import database_url
-    from salur.geo.repository import names_in_region
-    from salur.geo.service import load_reference, resolve_folder
-    from salur.needs.export import write
-    from salur.needs.rollup import rollup
-    from salur.needs.service import compute_needs
-    from salur.norms.loader import DEFAULT_NORM, load_norm
-    from salur.reports.needs_report import write_report
-    from salur.uow import UnitOfWork
+    from salur.season.run import Options, run_season
 
-    started = time.monotonic()
-    url = make_url(database_url()).render_as_string(hide_password=True)
-    out.rule(t("cli.demo_title"))
-    out.print(t("cli.db", url=url))
-    engine = open_store()
-    norm = load_norm(DEFAULT_NORM)
+    out.rule(t("season.cli.title"))
     with RichProgress() as progress:
-        with UnitOfWork(engine) as uow:
-            load_reference(uow, resolve_folder("riau"), progress)
-        with UnitOfWork(engine) as uow:
-            result = compute_needs(uow, region, norm, progress)
-            names = names_in_region(uow.session, region)
-        progress.phase("phase.report", 3)
-        write(rollup(result, "ppk"), "csv", out_dir / "needs-ppk.csv")
-        progress.advance()
-        write(rollup(result, "regency"), "xlsx", out_dir / "needs-regency.xlsx")
-        progress.advance()
-        report = write_report(result, names, out_dir / "needs.html", url, "riau")
-        progress.advance()
-    out.print(t("cli.report_written", path=str(report)))
-    out.print(t("cli.demo_done", seconds=round(time.monotonic() - started), path=str(report)))
+        result = run_season(
+            Options(
+                region=region,
+                seed=seed,
+                out=out_dir,
+                fresh=fresh,
+                plan_time_limit_s=time_limit,
+            ),
+            progress,
+        )
+    facts = result.facts
+    out.print(t("season.cli.database", database=result.database))
+    out.print(
+        t(
+            "season.cli.served",
+            served=facts.delivered,
+            tps=facts.tps,
+            late=sum(r.late for r in facts.regencies),
+        )
+    )
+    out.print(
+        t(
+            "season.cli.events",
+            handovers=facts.events.get("handover", 0),
+            incidents=len(facts.incidents),
+            mismatches=len(facts.mismatches),
+            replans=len(result.plan_ids) - 1,
+        )
+    )
+    for log in facts.logs:
+        out.print(
+            t(
+                "season.cli.log",
+                origin=log.origin,
+                size=log.size,
+                cosigned=log.checkpoint_size,
+                witnesses=", ".join(log.cosigners) or "-",
+            )
+        )
+    out.print(t("season.cli.receipts", ok=result.receipts_verified, total=result.receipts_checked))
+    out.print(t("season.cli.report", path=str(result.report)))
+    out.print(t("season.cli.done", seconds=round(result.elapsed_s)))
+    out.print(t("season.cli.dashboard", database=result.database))

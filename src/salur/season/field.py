@@ -8,6 +8,7 @@ travel through the real sync API. The field knows the kits as the warehouse pack
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from salur.custody.config import CustodyRules
-from salur.custody.events import body_dict, format_time, parse_submission
-from salur.custody.signing import REQUIRED_SIGNERS, pseudonym, sign
+from salur.custody.events import body_dict, canonical, format_time, parse_submission
+from salur.custody.signing import REQUIRED_SIGNERS, pseudonym, signed_message
 from salur.custody.tepat import PackageInfo
 from salur.ledger.keys import Ed25519Signer
 
@@ -173,16 +174,22 @@ class Field:
     def signed(self, body: dict[str, Any]) -> dict[str, Any]:
         """The submission: the body with a signature by every required party and every
         witness who carries a device."""
-        canonical = body_dict(parse_submission({"event": body}).event)
-        at = dt.datetime.fromisoformat(body["at"].replace("Z", "+00:00"))
+        data = canonical(body_dict(parse_submission({"event": body}).event))  # once per event
+        signed_at = body["at"]
         signatures = []
-        for party in REQUIRED_SIGNERS[body["type"]]:
-            officer = self._officers[(body[party]["role"], body[party]["region"])]
-            signatures.append(sign(officer.signer, canonical, party, at))
-        for witness in body.get("witnesses", []):
-            if "device" in witness:
-                officer = self._officers[(witness["role"], witness["region"])]
-                signatures.append(sign(officer.signer, canonical, "witness", at))
+        signers = [(party, body[party]) for party in REQUIRED_SIGNERS[body["type"]]]
+        signers += [("witness", w) for w in body.get("witnesses", []) if "device" in w]
+        for party, who in signers:
+            officer = self._officers[(who["role"], who["region"])]
+            message = signed_message(data, party=party, device=officer.device, signed_at=signed_at)
+            signatures.append(
+                {
+                    "party": party,
+                    "device": officer.device,
+                    "signed_at": signed_at,
+                    "sig": base64.b64encode(officer.signer.sign(message)).decode("ascii"),
+                }
+            )
         return {"event": body, "signatures": signatures}
 
     def _witnesses(self, hop: str, kit: Kit, place: str) -> list[dict[str, Any]]:

@@ -136,9 +136,7 @@ def _map_data(session: Session, region: str) -> dict[str, Any]:
                 CustodyItem.tps_code.startswith(prefix),
             )
             .group_by(func.substr(CustodyItem.tps_code, 1, 10))
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     rows = session.execute(
         select(Village.code, Village.name, Village.lat, Village.lon, func.count(Tps.id))
