@@ -258,11 +258,12 @@ async function addWitness(text) {
     return;
   }
   const [, role, region, person] = match;
+  // Cleared before awaiting the store: a code typed or scanned meanwhile must not be wiped.
+  if ($("witness-code").value === text) $("witness-code").value = "";
   if (!witnesses.some((w) => w.person === person && w.role === role)) witnesses.push({ role, region, person });
-  await kv.set(witnessSlot(), witnesses);
-  $("witness-code").value = "";
   box.classList.add("hidden");
   renderWitnesses();
+  await kv.set(witnessSlot(), witnesses);
 }
 
 function renderWitnesses() {
