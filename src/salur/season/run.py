@@ -31,8 +31,6 @@ from salur.kits.labels import render_labels
 from salur.kits.service import labels
 from salur.ledger import service as ledger
 from salur.ledger.keyfile import key_dir, log_key_path
-from salur.ledger.verify import check_receipt
-from salur.ledger.witness import ConsistencyProof, Witness
 from salur.needs.export import write as write_needs
 from salur.needs.rollup import rollup
 from salur.needs.service import compute_needs
@@ -43,9 +41,9 @@ from salur.planning.service import PlanRequest, make_plan
 from salur.progress import Progress
 from salur.reports.needs_report import write_report
 from salur.risk.report import stage_risk
-from salur.risk.service import RiskAssessment, assess_plan
+from salur.risk.service import assess_plan
+from salur.season import bawaslu, documents, warehouse
 from salur.season import disruptions as placing
-from salur.season import warehouse
 from salur.season.client import Api, Phone, Server
 from salur.season.days import Cases, Season
 from salur.season.facts import LOCAL, SeasonFacts, read_facts
@@ -59,10 +57,7 @@ from salur.stock.demand import regency_needs
 from salur.uow import UnitOfWork
 
 RIAU = "14"
-SAMPLE_RECEIPTS = 12
-SAMPLE_BAST = 6
 RISK_DRAWS = 1000
-RISK_ROWS = 10
 
 
 @dataclass(frozen=True)
@@ -174,8 +169,8 @@ def run_season(options: Options, progress: Progress) -> Result:
         ledger.create_log(uow, election=rules.election.election, province_code=RIAU)
     onboarded = dt.datetime.combine(scenario.packed, dt.time(10), LOCAL)  # simulated, not wall
     tokens = onboard(engine, field_.officers(), uploaders, options.seed, rules, onboarded)
-    admin, bawaslu = _office_tokens(engine, options.seed)
-    witness = _witness(options.work / "witness", engine)
+    admin, bawaslu_token = _office_tokens(engine, options.seed)
+    witness = bawaslu.create_witness(options.work / "witness", engine)
 
     progress.phase("season.phase.service", None)
     server = Server(url, key_dir(), options.work / "serve.log").start()
@@ -187,7 +182,7 @@ def run_season(options: Options, progress: Progress) -> Result:
         cosigned = [0]
 
         def cosign(_: dt.date) -> None:
-            cosigned[0] = _cosign(api, witness, bawaslu, cosigned[0])
+            cosigned[0] = bawaslu.cosign(api, witness, bawaslu_token, cosigned[0])
 
         season = Season(
             engine=engine,
@@ -222,11 +217,11 @@ def run_season(options: Options, progress: Progress) -> Result:
         progress.advance()
 
         progress.phase("season.phase.report", 3)
-        checked, verified = _receipts(
-            api, admin, engine, season.outcome.handover_ids, witness, options
+        checked, verified = documents.receipts(
+            api, admin, engine, season.outcome.handover_ids, witness, options.out
         )
         progress.advance()
-        documents = _basts(api, admin, season.outcome.handover_ids, options.out)
+        documents_written = documents.basts(api, admin, season.outcome.handover_ids, options.out)
         progress.advance()
     finally:
         api.close()
@@ -243,9 +238,9 @@ def run_season(options: Options, progress: Progress) -> Result:
             voting_day=voting_day,
             disruptions=lines,
             receipts=(verified, checked),
-            documents=documents,
+            documents=documents_written,
             statuses=office.statuses(options.region),
-            risk=_risk_rows(risk),
+            risk=documents.risk_rows(risk),
         )
     progress.advance()
     return Result(
@@ -380,34 +375,6 @@ def _office_tokens(engine: Engine, seed: int) -> tuple[str, str]:
     return tokens[0], tokens[1]
 
 
-def _witness(folder: Path, engine: Engine) -> Witness:
-    """Bawaslu Riau's witness: its own key and state, trusting the Riau log's key."""
-    witness = Witness.create(folder, "bawaslu.riau.example/saksi")
-    with Session(engine) as s:
-        log = ledger.find_log(s)
-        witness.trust(log.vkey, log.origin)
-    return witness
-
-
-def _cosign(api: Api, witness: Witness, token: str, known: int) -> int:
-    """The witness fetches the latest checkpoint and a proof from what it cosigned before,
-    cosigns if consistent, and sends the cosignature; returns the size it cosigned."""
-    note = api.checkpoint(RIAU)
-    from salur.ledger.checkpoint import parse_checkpoint
-    from salur.ledger.note import decode_base64, parse_note
-
-    size = parse_checkpoint(parse_note(note).text).size
-    if size == known:
-        return known
-    hashes: tuple[bytes, ...] = ()
-    if known:
-        proof = api.consistency(RIAU, known, size)
-        hashes = tuple(decode_base64(h) for h in proof["proof"])
-    cosigned = witness.cosign(note, ConsistencyProof(known, hashes))
-    api.cosign(token, RIAU, cosigned)
-    return size
-
-
 # --- plan and disruptions ---------------------------------------------------------------------
 
 
@@ -459,93 +426,3 @@ def _line(placed: placing.Placed, plan_id: int) -> DisruptionLine:
     what = t(f"season.disruption.{placed.disruption.kind}", place=placed.what)
     effect = t("season.disruption.replanned", plan=plan_id)
     return DisruptionLine(when, what, effect, placed.disruption.source)
-
-
-# --- documents --------------------------------------------------------------------------------
-
-
-def _receipts(
-    api: Api,
-    token: str,
-    engine: Engine,
-    handovers: list[int],
-    witness: Witness,
-    options: Options,
-) -> tuple[int, int]:
-    """A sample of handover receipts fetched after the last cosignature, written to out/ with
-    the keys, and verified offline as `salur verify` does; returns (checked, verified)."""
-    folder = options.out / "receipts"
-    folder.mkdir(parents=True, exist_ok=True)
-    with Session(engine) as s:
-        log = ledger.find_log(s)
-    (folder / "log.vkey").write_text(log.vkey + "\n", encoding="utf-8")
-    (folder / "bawaslu.vkey").write_text(witness.vkey + "\n", encoding="utf-8")
-    sample = _spread(handovers, SAMPLE_RECEIPTS)
-    verified = 0
-    for event_id in sample:
-        data = api.receipt(token, event_id)
-        (folder / f"handover-{event_id}.tlog-proof").write_bytes(data)
-        try:
-            check_receipt(data, log_vkey=log.vkey, witness_vkeys=[witness.vkey])
-            verified += 1
-        except Exception:
-            continue
-    return len(sample), verified
-
-
-def _basts(api: Api, token: str, handovers: list[int], out: Path) -> list[tuple[str, str]]:
-    """BAST PDFs of a sample of handovers, through the service as an office prints them."""
-    folder = out / "bast"
-    folder.mkdir(parents=True, exist_ok=True)
-    documents = [
-        ("plan/map.html", "Peta rencana distribusi / distribution plan map"),
-        ("needs.html", "Kebutuhan logistik / logistics needs"),
-    ]
-    for event_id in _spread(handovers, SAMPLE_BAST):
-        pdf = api.http.get(
-            f"/events/{event_id}/bast.pdf", headers={"Authorization": f"Bearer {token}"}
-        )
-        if pdf.status_code == 200:
-            name = f"bast/bast-{event_id}.pdf"
-            (out / name).write_bytes(pdf.content)
-            documents.append((name, f"BAST {event_id}"))
-    return documents
-
-
-def _risk_rows(risk: RiskAssessment) -> tuple[list[str], list[list[object]]]:
-    """The TPS most likely to miss H-1, with the causes of their score."""
-    from salur.i18n import t
-
-    header = [
-        "TPS",
-        t("season.report.risk_place"),
-        t("season.report.risk_score"),
-        t("season.report.risk_p_miss"),
-        t("season.report.risk_delay"),
-        t("season.report.risk_causes"),
-    ]
-    top = sorted(risk.tps, key=lambda r: (-r.p_miss, -r.score.total, r.tps))[:RISK_ROWS]
-    rows: list[list[object]] = [
-        [
-            r.tps,
-            risk.names.get(r.district, r.district),
-            round(r.score.total),
-            f"{r.p_miss:.1%}",
-            f"{r.p90_delay_h:.1f} h",
-            ", ".join(
-                f"{cause} {points:.0f}"
-                for cause, points in sorted(r.score.points.items(), key=lambda kv: -kv[1])[:3]
-                if points > 0
-            ),
-        ]
-        for r in top
-    ]
-    return header, rows
-
-
-def _spread(items: list[int], count: int) -> list[int]:
-    """`count` items spread evenly over the list (first to last)."""
-    if len(items) <= count:
-        return list(items)
-    step = (len(items) - 1) / (count - 1)
-    return [items[round(i * step)] for i in range(count)]
