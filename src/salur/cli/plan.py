@@ -14,7 +14,7 @@ from salur.cli.progress import RichProgress
 from salur.i18n import fmt_number, t
 from salur.norms.loader import DEFAULT_NORM
 from salur.planning.echelons import EchelonId
-from salur.planning.outputs import stage_outputs
+from salur.planning.outputs import stage_outcome
 from salur.planning.service import PlanRequest, make_plan, recheck
 from salur.uow import UnitOfWork
 
@@ -76,16 +76,8 @@ def plan(
     with UnitOfWork(engine) as uow:
         with RichProgress() as progress:
             outcome = make_plan(uow, request, progress)
-            kit_weight = {k.tps: k.weight_g for k in outcome.inputs.kits}
             progress.phase("plan.phase.write", None)
-            staged = stage_outputs(
-                outcome.plan,
-                outcome.summary,
-                outcome.data.schedule,
-                outcome.data.modes,
-                kit_weight,
-                out_dir,
-            )
+            staged = stage_outcome(outcome, out_dir)
         try:
             uow.commit()
             folder = staged.publish()

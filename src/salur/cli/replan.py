@@ -83,7 +83,7 @@ def replan(
 ) -> None:
     """Repair a stored plan around disruptions, check it, store it as a new version, write it."""
     from salur.planning import repository as repo
-    from salur.planning.outputs import stage_outputs
+    from salur.planning.outputs import stage_outcome
     from salur.planning.replan import replan as run_replan
 
     options = _options(
@@ -113,16 +113,8 @@ def replan(
                 matrix=matrix,
                 progress=progress,
             )
-            kit_weight = {k.tps: k.weight_g for k in outcome.inputs.kits}
             progress.phase("plan.phase.write", None)
-            staged = stage_outputs(
-                outcome.plan,
-                outcome.summary,
-                outcome.data.schedule,
-                outcome.data.modes,
-                kit_weight,
-                out_dir,
-            )
+            staged = stage_outcome(outcome, out_dir)
         try:
             uow.commit()
             folder = staged.publish()

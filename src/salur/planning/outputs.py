@@ -12,13 +12,17 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from salur.planning.echelons import Schedule
 from salur.planning.manifests import write_manifests
 from salur.planning.mapview import write_map
 from salur.planning.modes import ModeTable
 from salur.planning.plan import Plan
+
+if TYPE_CHECKING:
+    from salur.planning.config import PlanningData
+    from salur.planning.inputs import PlanningInputs
 
 ROUTE_COLUMNS = [
     "route_id",
@@ -106,6 +110,28 @@ def stage_outputs(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return Staged(tmp, target)
+
+
+class Outcome(Protocol):
+    """What a planning use case hands back (a new plan, or a repaired one)."""
+
+    @property
+    def plan(self) -> Plan: ...
+    @property
+    def summary(self) -> dict[str, Any]: ...
+    @property
+    def data(self) -> PlanningData: ...
+    @property
+    def inputs(self) -> PlanningInputs: ...
+
+
+def stage_outcome(outcome: Outcome, out_dir: Path) -> Staged:
+    """`stage_outputs` of a planning use case's outcome, with its kits' weights."""
+    kit_weight = {k.tps: k.weight_g for k in outcome.inputs.kits}
+    data = outcome.data
+    return stage_outputs(
+        outcome.plan, outcome.summary, data.schedule, data.modes, kit_weight, out_dir
+    )
 
 
 def write_outputs(

@@ -35,7 +35,7 @@ from salur.needs.export import write as write_needs
 from salur.needs.rollup import rollup
 from salur.needs.service import compute_needs
 from salur.norms.loader import DEFAULT_NORM, load_norm
-from salur.planning.outputs import write_outputs
+from salur.planning.outputs import stage_outcome
 from salur.planning.replan import replan
 from salur.planning.service import PlanRequest, make_plan
 from salur.progress import Progress
@@ -146,15 +146,7 @@ def run_season(options: Options, progress: Progress) -> Result:
         request = PlanRequest(options.region, options.seed, options.plan_time_limit_s)
         outcome = make_plan(uow, request)
         uow.commit()
-    kit_weight = {k.tps: k.weight_g for k in outcome.inputs.kits}
-    write_outputs(
-        outcome.plan,
-        outcome.summary,
-        outcome.data.schedule,
-        outcome.data.modes,
-        kit_weight,
-        options.out / "plan",
-    )
+    stage_outcome(outcome, options.out / "plan").publish()
     plan_id = outcome.plan_id
     plan_ids = [plan_id]
     with Session(engine) as s:
