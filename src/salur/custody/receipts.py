@@ -80,17 +80,24 @@ def sign_receipts(
     of the hot path.
     """
     s = uow.session
-    events = [event(s, event_id) for event_id in event_ids]
+    positions = repo.event_positions(s, event_ids)
+    for event_id in event_ids:
+        if event_id not in positions:
+            raise NotFoundError("custody.event_unknown", event=str(event_id))
+    indices: dict[int, list[int]] = {}
+    for log_id, index in positions.values():
+        indices.setdefault(log_id, []).append(index)
     signed = {}
-    for log_id in sorted({e.log_id for e in events}):
+    for log_id in sorted(indices):
         log = s.get(LedgerLog, log_id)
         assert log is not None
         signed[log_id] = (log, ledger.sign_checkpoint(uow, log, keys=keys, now=now))
+    issued = {
+        log_id: ledger.receipts_for(s, log, indices[log_id], checkpoint=checkpoint)
+        for log_id, (log, checkpoint) in signed.items()
+    }
     return {
-        e.id: ledger.receipt_for(
-            s, signed[e.log_id][0], e.log_index, checkpoint=signed[e.log_id][1]
-        )
-        for e in events
+        event_id: issued[positions[event_id][0]][positions[event_id][1]] for event_id in event_ids
     }
 
 

@@ -30,6 +30,18 @@ def event_by_sha(session: Session, body_sha256: str) -> CustodyEvent | None:
     return session.scalars(query).one_or_none()
 
 
+def events_by_sha(session: Session, shas: Collection[str]) -> dict[str, CustodyEvent]:
+    """The events among these body hashes that are recorded already (a batch's resubmissions)."""
+    wanted = sorted(set(shas))
+    out: dict[str, CustodyEvent] = {}
+    for start in range(0, len(wanted), CHUNK):
+        query = select(CustodyEvent).where(
+            CustodyEvent.body_sha256.in_(wanted[start : start + CHUNK])
+        )
+        out.update({row.body_sha256: row for row in session.scalars(query)})
+    return out
+
+
 def event_at(session: Session, log_id: int, index: int) -> CustodyEvent | None:
     query = select(CustodyEvent).where(
         CustodyEvent.log_id == log_id, CustodyEvent.log_index == index
@@ -188,4 +200,17 @@ def kit_seals(session: Session, ids: Collection[str]) -> dict[str, set[int]]:
         )
         for package_id, number in session.execute(query).all():
             out.setdefault(str(package_id), set()).add(int(number))
+    return out
+
+
+def event_positions(session: Session, event_ids: Collection[int]) -> dict[int, tuple[int, int]]:
+    """(log id, log index) of each stored event among `event_ids`: a batch's receipts need
+    only these, so one light query per 5,000 instead of loading each event."""
+    wanted = sorted(set(event_ids))
+    out: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(wanted), CHUNK):
+        query = select(CustodyEvent.id, CustodyEvent.log_id, CustodyEvent.log_index).where(
+            CustodyEvent.id.in_(wanted[start : start + CHUNK])
+        )
+        out.update({row[0]: (row[1], row[2]) for row in session.execute(query)})
     return out

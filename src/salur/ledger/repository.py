@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -29,6 +29,9 @@ from salur.ledger.tree import MissingNodeError, Node, NodeAddress
 _LOG = cast(Table, LedgerLog.__table__)
 _ENTRY = cast(Table, LedgerEntry.__table__)
 _NODE = cast(Table, LedgerNode.__table__)
+_CHUNK = 5_000  # values in one IN list
+_NODE_CHUNK = 2_048  # addresses in one node query: 4,096 parameters
+_EXACT_NODE_QUERIES = 64  # one proof's or frontier's read is never padded
 
 
 class SqlNodeStore:
@@ -52,12 +55,20 @@ class SqlNodeStore:
 def read_node_map(
     session: Session, log_id: int, addresses: Sequence[NodeAddress]
 ) -> dict[NodeAddress, bytes]:
-    """The stored hashes among `addresses`, in one query of primary-key lookups."""
-    params: dict[str, int] = {"log_id": log_id}
-    for i, (level, index) in enumerate(addresses):
-        params[f"l{i}"], params[f"i{i}"] = level, index
-    rows = session.connection().execute(_nodes_query(len(addresses)), params)
-    return {(row[0], row[1]): bytes(row[2]) for row in rows}
+    """The stored hashes among `addresses`, in one query of primary-key lookups per 2,048."""
+    found: dict[NodeAddress, bytes] = {}
+    for start in range(0, len(addresses), _NODE_CHUNK):
+        chunk = list(addresses[start : start + _NODE_CHUNK])
+        # Few distinct statement sizes, so the cache of statements stays small: a long list is
+        # padded to a power of two by repeating its last address (a duplicate finds it again).
+        if len(chunk) > _EXACT_NODE_QUERIES:
+            chunk += chunk[-1:] * ((1 << (len(chunk) - 1).bit_length()) - len(chunk))
+        params: dict[str, int] = {"log_id": log_id}
+        for i, (level, index) in enumerate(chunk):
+            params[f"l{i}"], params[f"i{i}"] = level, index
+        rows = session.connection().execute(_nodes_query(len(chunk)), params)
+        found.update({(row[0], row[1]): bytes(row[2]) for row in rows})
+    return found
 
 
 @functools.cache
@@ -160,6 +171,18 @@ def log_size(session: Session, log_id: int) -> int:
 def entry_at(session: Session, log_id: int, index: int) -> LedgerEntry | None:
     """The entry at `index`, if stored."""
     return session.get(LedgerEntry, (log_id, index))
+
+
+def entries_at(session: Session, log_id: int, indices: Collection[int]) -> dict[int, bytes]:
+    """Entry bytes of the stored entries among `indices`, in one query per 5,000."""
+    wanted = sorted(set(indices))
+    found: dict[int, bytes] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        query = select(_ENTRY.c.idx, _ENTRY.c.entry).where(
+            _ENTRY.c.log_id == log_id, _ENTRY.c.idx.in_(wanted[start : start + _CHUNK])
+        )
+        found.update((row[0], bytes(row[1])) for row in session.execute(query))
+    return found
 
 
 def entries_between(session: Session, log_id: int, start: int, end: int) -> list[tuple[int, bytes]]:

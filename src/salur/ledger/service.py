@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import rfc8785
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from salur.errors import ConflictError, NotFoundError, SalurError
 from salur.ledger import repository as repo
@@ -28,8 +28,14 @@ from salur.ledger.merkle import ProofError, hash_leaf, verify_consistency, verif
 from salur.ledger.models import LedgerCheckpoint, LedgerLog
 from salur.ledger.note import is_valid_key_name, parse_note
 from salur.ledger.repository import SqlNodeStore
-from salur.ledger.tlogproof import Receipt, ReceiptError, issue_receipt
-from salur.ledger.tree import MerkleTree, MissingNodeError
+from salur.ledger.tlogproof import Receipt, ReceiptError
+from salur.ledger.tree import (
+    MemoryNodeStore,
+    MerkleTree,
+    MissingNodeError,
+    inclusion_addresses,
+    perfect_subtrees,
+)
 from salur.ledger.tree import consistency_proof as tree_consistency_proof
 from salur.ledger.tree import inclusion_proof as tree_inclusion_proof
 from salur.ledger.tree import root_hash as tree_root_hash
@@ -146,13 +152,15 @@ def append_entry(
 def _frontier(session: Session, log_id: int, size: int) -> MerkleTree:
     """The tree's right edge at `size`, read once per transaction and then kept up to date.
 
-    Valid only while this transaction holds the log lock, so it is dropped whenever any
-    transaction or savepoint of the session ends (a rolled-back savepoint releases the lock on
-    PostgreSQL). The size check is a second guard. Saves one query per append in a batch.
+    Valid only while this transaction holds the log lock and keeps what it appended, so it is
+    dropped when the transaction ends and when any savepoint rolls back (its appends are undone,
+    and a lock taken inside it is released on PostgreSQL); a released savepoint keeps both. The
+    size check is a second guard. Saves one query per append in a batch (a savepoint per event).
     """
     frontiers: dict[int, MerkleTree] = session.info.setdefault(_FRONTIERS, {})
     if not session.info.get(_LISTENING):
-        event.listen(session, "after_transaction_end", _forget_frontiers)
+        event.listen(session, "after_transaction_end", _forget_at_end)
+        event.listen(session, "after_soft_rollback", _forget_frontiers)
         session.info[_LISTENING] = True
     tree = frontiers.get(log_id)
     if tree is None or tree.size != size:
@@ -162,6 +170,11 @@ def _frontier(session: Session, log_id: int, size: int) -> MerkleTree:
             raise StoreMismatchError("ledger.frontier_missing", size=size) from None
         frontiers[log_id] = tree
     return tree
+
+
+def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
+    if not transaction.nested:
+        session.info.pop(_FRONTIERS, None)
 
 
 def _forget_frontiers(session: Session, _transaction: object) -> None:
@@ -257,37 +270,70 @@ def receipt_for(
     checkpoint: LedgerCheckpoint | None = None,
 ) -> Receipt:
     """A c2sp.org/tlog-proof receipt for entry `index` under the best checkpoint covering it,
-    or under `checkpoint` when given (a batch's receipts all share the one just signed).
+    or under `checkpoint` when given.
 
     "Best" is the checkpoint with the most witness cosignatures, then the largest. With
     `with_entry` the entry's bytes ride along as the receipt's extra data, so the receipt is
-    self-contained: a verifier hashes them to the leaf, which authenticates them. The receipt
-    is checked before it is handed out, so a tampered store refuses instead of lying.
+    self-contained: a verifier hashes them to the leaf, which authenticates them. Checked as
+    `receipts_for` checks a batch.
     """
     if checkpoint is None:
         checkpoint = repo.best_checkpoint_covering(session, log.id, index)
-    if checkpoint is None or checkpoint.size <= index:
-        raise NotFoundError("ledger.no_checkpoint_covers", index=index, origin=log.origin)
-    entry = entry_bytes(session, log, index)
-    leaf = hash_leaf(entry)
-    store = SqlNodeStore(session, log.id)
-    if repo.read_node_map(session, log.id, [(0, index)]).get((0, index)) != leaf:
-        raise StoreMismatchError("ledger.audit_leaf", index=index)
+        if checkpoint is None:
+            raise NotFoundError("ledger.no_checkpoint_covers", index=index, origin=log.origin)
+    return receipts_for(session, log, [index], checkpoint=checkpoint, with_entry=with_entry)[index]
+
+
+def receipts_for(
+    session: Session,
+    log: LedgerLog,
+    indices: Iterable[int],
+    *,
+    checkpoint: LedgerCheckpoint,
+    with_entry: bool = True,
+) -> dict[int, Receipt]:
+    """The receipts of entries `indices` under one checkpoint (a batch's, just signed).
+
+    Three queries whatever the batch size (the note with its cosignatures, the entries, every
+    node the proofs need), then proofs from memory: the sync endpoint's batches stay cheap.
+    Every receipt is checked before it is handed out, so a tampered store refuses instead of
+    lying: each stored leaf must hash its entry, the stored tree must have the checkpoint's
+    root, and each inclusion proof must lead to it.
+    """
+    wanted = list(dict.fromkeys(indices))
+    if not wanted:
+        return {}
+    size = checkpoint.size
+    for index in wanted:
+        if index >= size:
+            raise NotFoundError("ledger.no_checkpoint_covers", index=index, origin=log.origin)
+    entries = repo.entries_at(session, log.id, wanted)
+    for index in wanted:
+        if index not in entries:
+            raise NotFoundError("ledger.no_entry", index=index, origin=log.origin)
+    note = checkpoint_note(session, checkpoint)
+    root = parse_checkpoint(parse_note(note).text).root_hash
+    addresses = dict.fromkeys(perfect_subtrees(0, size))
+    for index in wanted:
+        addresses[(0, index)] = None
+        addresses.update(dict.fromkeys(inclusion_addresses(index, size)))
+    store = MemoryNodeStore(repo.read_node_map(session, log.id, list(addresses)))
+    leaves = {index: hash_leaf(entries[index]) for index in wanted}
+    for index in wanted:
+        if store.nodes.get((0, index)) != leaves[index]:
+            raise StoreMismatchError("ledger.audit_leaf", index=index)
+    receipts: dict[int, Receipt] = {}
     try:
-        receipt = issue_receipt(
-            store, index, checkpoint_note(session, checkpoint), entry if with_entry else None
-        )
-        root = parse_checkpoint(receipt.note.text).root_hash
-        verify_inclusion(
-            leaf,
-            index=index,
-            size=checkpoint.size,
-            proof=receipt.inclusion_proof,
-            root=root,
-        )
+        if tree_root_hash(store, size) != root:
+            raise ReceiptError("the stored tree does not match the checkpoint")
+        for index in wanted:
+            proof = tree_inclusion_proof(store, index, size)
+            verify_inclusion(leaves[index], index=index, size=size, proof=proof, root=root)
+            extra = entries[index] if with_entry else None
+            receipts[index] = Receipt(index, tuple(proof), note, extra)
     except (ReceiptError, ProofError, MissingNodeError):
-        raise StoreMismatchError("ledger.tree_disagrees", size=checkpoint.size) from None
-    return receipt
+        raise StoreMismatchError("ledger.tree_disagrees", size=size) from None
+    return receipts
 
 
 def _check_extends(store: SqlNodeStore, previous: Checkpoint, size: int, root: bytes) -> None:

@@ -146,6 +146,17 @@ def root_hash(store: NodeStore, size: int) -> bytes:
 
 def inclusion_proof(store: NodeStore, index: int, size: int) -> list[bytes]:
     """RFC 9162 §2.1.3.1 PATH(index, D[size]), leaf sibling first, from O(log n) stored nodes."""
+    return _range_hashes(store, _inclusion_ranges(index, size))
+
+
+def inclusion_addresses(index: int, size: int) -> list[NodeAddress]:
+    """Exactly the nodes `inclusion_proof(store, index, size)` reads, so that a batch of proofs
+    can fetch the union of its nodes in one query and then prove from memory."""
+    return [address for group in _groups(_inclusion_ranges(index, size)) for address in group]
+
+
+def _inclusion_ranges(index: int, size: int) -> list[_Range]:
+    # The sibling ranges on the way from the root down to leaf `index`, leaf sibling first.
     _check_size(size)
     if not 0 <= index < size:
         raise ValueError(f"leaf index {index} is not in a tree of {size} leaves")
@@ -160,7 +171,7 @@ def inclusion_proof(store: NodeStore, index: int, size: int) -> list[bytes]:
             ranges.append((start, mid))
             start = mid
     ranges.reverse()
-    return _range_hashes(store, ranges)
+    return ranges
 
 
 def consistency_proof(store: NodeStore, old_size: int, new_size: int) -> list[bytes]:
@@ -188,7 +199,7 @@ def consistency_proof(store: NodeStore, old_size: int, new_size: int) -> list[by
 def _range_hashes(store: NodeStore, ranges: Sequence[_Range]) -> list[bytes]:
     # One batched read for the whole proof. At most one range is ragged (the right sibling on
     # the way down the right edge), so the total stays O(log n).
-    groups = [perfect_subtrees(start, end) for start, end in ranges]
+    groups = _groups(ranges)
     hashes = _read(store, [address for group in groups for address in group])
     result: list[bytes] = []
     offset = 0
@@ -196,6 +207,10 @@ def _range_hashes(store: NodeStore, ranges: Sequence[_Range]) -> list[bytes]:
         result.append(_fold(hashes[offset : offset + len(group)]))
         offset += len(group)
     return result
+
+
+def _groups(ranges: Sequence[_Range]) -> list[list[NodeAddress]]:
+    return [perfect_subtrees(start, end) for start, end in ranges]
 
 
 def _read(store: NodeStore, addresses: Sequence[NodeAddress]) -> Sequence[bytes]:

@@ -94,6 +94,24 @@ def test_a_rolled_back_savepoint_does_not_poison_the_next_append(log_store: LogS
     assert stored == [hash_leaf(service.canonical_entry(handover(i))) for i in range(2)]
 
 
+def test_appends_in_released_savepoints_build_one_valid_tree(log_store: LogStore) -> None:
+    """The frontier survives released savepoints (a batch's events), and a rollback between
+    them still drops it."""
+    with UnitOfWork(log_store.engine) as uow:
+        for i in range(5):
+            with uow.session.begin_nested():
+                service.append_entry(uow.session, log_store.log, handover(i))
+            if i == 2:
+                savepoint = uow.session.begin_nested()
+                service.append_entry(uow.session, log_store.log, {"dibatalkan": True})
+                savepoint.rollback()
+        uow.commit()
+    assert check_log(log_store.engine, log_store.log) == 5
+    with Session(log_store.engine) as session:
+        stored = [hash_leaf(e) for _, e in repo.entries_between(session, log_store.log.id, 0, 5)]
+    assert stored == [hash_leaf(service.canonical_entry(handover(i))) for i in range(5)]
+
+
 def test_two_concurrent_writers_get_distinct_gapless_indices(log_store: LogStore) -> None:
     """2 threads x 150 one-append transactions: 300 entries, no gap, no duplicate, valid tree.
 
