@@ -13,32 +13,35 @@ checkpoint per log and hands out a c2sp.org/tlog-proof receipt per event.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from salur.custody import checks, rows
-from salur.custody import repository as repo
+from salur.custody import checks
+from salur.custody.batch import (
+    Batch,
+    Held,
+    Recorded,
+    Signed,
+    UnknownPackageError,
+    resealed,
+    state_of,
+)
 from salur.custody.checks import Assessment, assess
 from salur.custody.config import CustodyRules, load_rules
-from salur.custody.entries import append_event, province_log, utc
+from salur.custody.entries import append_event, province_log
 from salur.custody.events import (
     EventInvalidError,
-    Item,
     PackageBody,
     ReportedIncidentBody,
     Submission,
-    body_dict,
-    body_sha256,
-    canonical,
     entry_bytes,
     format_time,
     parse_submission,
 )
 from salur.custody.incidents import append_incident, describe
-from salur.custody.models import CustodyEvent, CustodyPackage
 from salur.custody.packages import (
     KitsPackageSource,
     KitsSealRegistry,
@@ -46,11 +49,11 @@ from salur.custody.packages import (
     SealChanges,
     SealRegistry,
 )
-from salur.custody.signing import DeviceKey, check_signatures
-from salur.custody.states import Level, PackageState, Phase, Place, next_state, start
+from salur.custody.signing import check_signatures
+from salur.custody.states import PackageState, Place, next_state
 from salur.custody.tepat import Finding, PackageInfo
 from salur.db import begin_write
-from salur.errors import NotFoundError, SalurError
+from salur.errors import SalurError
 from salur.ledger import repository as ledger_repo
 from salur.ledger.models import LedgerLog
 from salur.uow import UnitOfWork
@@ -66,24 +69,8 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Recorded:
-    """An accepted event: its id and log index, lateness, and the incidents it gave rise to."""
-
-    event_id: int
-    log_index: int
-    kind: str
-    late: bool | None = None
-    deadline: dt.datetime | None = None
-    incidents: tuple[int, ...] = ()
-    findings: tuple[Finding, ...] = ()
-    duplicate: bool = False
-
-
-class UnknownPackageError(NotFoundError):
-    """A package id no kit has."""
-
-    status = 404
+Admit = Callable[[Mapping[str, PackageInfo]], None]
+"""Refuses an event by its packages with a SalurError (the sync layer's region scope)."""
 
 
 class TepatRefusedError(SalurError):
@@ -137,11 +124,18 @@ def record_event(
     """
     rules = rules or load_rules()
     now = now or dt.datetime.now(dt.UTC)
+    sub = submission if isinstance(submission, Submission) else parse_submission(submission)
+    signed = Signed.of(sub)
+    s = uow.session
     try:
-        recorded = _record(uow.session, submission, packages, seals, rules, now)
+        batch = Batch(s, [signed], packages or KitsPackageSource(), rules)
+        recorded = _record(batch, signed, seals or KitsSealRegistry(), None, now)
+        batch.flush()
     except _NotTepatError as refused:
         uow.rollback()
-        error = _write_refusal(uow.session, refused, rules, now)
+        log = province_log(s, rules, refused.province)
+        ledger_repo.lock_log(s, log.id)
+        error = _write_refusal(s, log, refused, rules, now)
         uow.commit()
         raise error from None
     uow.commit()
@@ -156,31 +150,49 @@ def record_batch(
     seals: SealRegistry | None = None,
     rules: CustodyRules | None = None,
     now: dt.datetime | None = None,
+    admit: Admit | None = None,
 ) -> list[Recorded | SalurError]:
     """Record a device's batch in one transaction, each event in a savepoint of its own; commits.
 
     Per event the outcome is what `record_event` gives (its record, or the error it raises;
     a tepat refusal's incident is kept). One commit per batch instead of one per event is what
     lets a synced phone upload hundreds of handovers at once: on SQLite each commit is a disk
-    flush. Anything other than a SalurError aborts the whole batch.
+    flush; and the batch's reads are made once for all its events (`custody.batch`). `admit`
+    may refuse an event by its packages (the sync layer's region scope) with a SalurError.
+    Anything other than a SalurError aborts the whole batch.
     """
     rules = rules or load_rules()
     now = now or dt.datetime.now(dt.UTC)
+    registry = seals or KitsSealRegistry()
     s = uow.session
     begin_write(s)
-    results: list[Recorded | SalurError] = []
+    parsed: list[Signed | SalurError] = []
     for submission in submissions:
+        try:
+            sub = submission if isinstance(submission, Submission) else parse_submission(submission)
+            parsed.append(Signed.of(sub))
+        except SalurError as error:
+            parsed.append(error)
+    valid = [x for x in parsed if isinstance(x, Signed)]
+    batch = Batch(s, valid, packages or KitsPackageSource(), rules)
+    results: list[Recorded | SalurError] = []
+    for signed in parsed:
+        if isinstance(signed, SalurError):
+            results.append(signed)
+            continue
         savepoint = s.begin_nested()
         try:
-            results.append(_record(s, submission, packages, seals, rules, now))
+            results.append(_record(batch, signed, registry, admit, now))
             savepoint.commit()
         except _NotTepatError as refused:
             savepoint.rollback()
             with s.begin_nested():
-                results.append(_write_refusal(s, refused, rules, now))
+                log = batch.log(refused.province)
+                results.append(_write_refusal(s, log, refused, rules, now))
         except SalurError as error:
             savepoint.rollback()
             results.append(error)
+    batch.flush()
     uow.commit()
     return results
 
@@ -197,60 +209,55 @@ class _NotTepatError(Exception):
 
 
 def _record(
-    s: Session,
-    submission: Submission | Mapping[str, Any] | bytes | str,
-    packages: PackageSource | None,
-    seals: SealRegistry | None,
-    rules: CustodyRules,
+    batch: Batch,
+    signed: Signed,
+    registry: SealRegistry,
+    admit: Admit | None,
     now: dt.datetime,
 ) -> Recorded:
-    """Check and write one event in the session's transaction (no commit); _NotTepatError if not
-    tepat, another SalurError if refused otherwise."""
-    sub = submission if isinstance(submission, Submission) else parse_submission(submission)
+    """Check and write one event in the batch's transaction (no commit); _NotTepatError if not
+    tepat, another SalurError if refused otherwise. The batch learns of it only at the end."""
+    s, rules = batch.session, batch.rules
+    sub, sha = signed.submission, signed.sha
     body = sub.event
     if body.election != rules.election.election:
         raise EventInvalidError("custody.wrong_election", election=body.election)
-    infos = _package_infos(s, body.items, packages or KitsPackageSource())
+    infos = batch.packages(body.items)
+    if admit is not None:
+        admit(infos)
     province = checks.province(body, infos)
-    log = province_log(s, rules, province)
-    ledger_repo.lock_log(s, log.id)
-    data = body_dict(body)
-    body_bytes = canonical(data)  # once: signatures, identity and log entry are built on it
-    sha = body_sha256(body_bytes)
-    existing = repo.event_by_sha(s, sha)
+    log = batch.log(province)
+    existing = batch.recorded(sha)
     if existing is not None:
-        return _as_recorded(s, existing, duplicate=True)
+        return existing
     places = checks.party_places(body, rules)
-    devices = _device_keys(s, [x.device for x in sub.signatures])
-    check_signatures(body, sub.signatures, devices, body_bytes)
-    states = repo.package_states(s, infos, lock=True)
+    check_signatures(body, sub.signatures, batch.devices, signed.body)
+    held = batch.states(infos)
     assessment = assess(
         body,
         infos,
         places,
         rules,
-        seals=_resealed(states),
-        issued=repo.counts_at_tps(s, infos) if body.type == "sealed_return" else {},
+        seals=resealed(held),
+        issued=batch.counts_at_tps(list(infos)) if body.type == "sealed_return" else {},
     )
     if assessment.refusals:
-        attempt = {"event": data, "signatures": [x.model_dump() for x in sub.signatures]}
+        attempt = {"event": signed.data, "signatures": [x.model_dump() for x in sub.signatures]}
         raise _NotTepatError(province, body.at, sha, attempt, assessment)
-    moved = _advance(body, infos, states, places, rules)
-    registry = seals or KitsSealRegistry()
+    moved = _advance(body, infos, held, places, rules)
     changes = _seal_changes(s, body, infos, registry, assessment)
-    recorded = _write(s, log, sub, body_bytes, sha, infos, states, moved, assessment, rules, now)
+    recorded = _write(s, log, signed, assessment, rules, now)
     if changes:
         note = f"custody {body.type} event {recorded.event_id}, log index {recorded.log_index}"
         registry.record(s, changes, _actor(body), note, body.time)
+    batch.accept(sha, recorded, body, infos, moved, changes, now)
     return recorded
 
 
 def _write_refusal(
-    s: Session, refused: _NotTepatError, rules: CustodyRules, now: dt.datetime
+    s: Session, log: LedgerLog, refused: _NotTepatError, rules: CustodyRules, now: dt.datetime
 ) -> TepatRefusedError:
     """Write the refusal's incident (a retried refusal finds the first one) in the session."""
-    log = province_log(s, rules, refused.province)
-    ledger_repo.lock_log(s, log.id)
     cause = {"event_sha256": refused.sha, "attempt": refused.attempt}
     findings = refused.assessment.refusals + refused.assessment.discrepancies
     event = append_incident(s, log, rules, refused.at, "refused", findings, cause, None, now)
@@ -288,35 +295,29 @@ def _actor(body: PackageBody | ReportedIncidentBody) -> str:
 def _write(
     s: Session,
     log: LedgerLog,
-    sub: Submission,
-    body_bytes: bytes,
-    sha: str,
-    infos: Mapping[str, PackageInfo],
-    states: Mapping[str, CustodyPackage],
-    moved: Mapping[str, PackageState],
+    signed: Signed,
     assessment: Assessment,
     rules: CustodyRules,
     now: dt.datetime,
 ) -> Recorded:
-    """The event's leaf and row, its items, the packages' new states, and its incidents."""
-    body = sub.event
+    """The event's leaf and row, and its incidents (its items and states: `Batch.accept`)."""
+    body = signed.submission.event
     recorded: dict[str, Any] = {}
     if assessment.deadline is not None:
         recorded = {"deadline": format_time(assessment.deadline), "late": assessment.late}
+    signatures = [x.model_dump() for x in signed.submission.signatures]
     event = append_event(
         s,
         log,
-        entry_bytes(body_bytes, [x.model_dump() for x in sub.signatures], recorded),
+        entry_bytes(signed.body, signatures, recorded),
         kind=body.type,
         hop=getattr(body, "hop", None),
         category=getattr(body, "category", None),
-        sha=sha,
+        sha=signed.sha,
         at=body.time,
         now=now,
         late=assessment.late,
     )
-    rows.write_items(s, event, body.items, infos)
-    rows.write_states(s, event, moved, states, body, infos, now)
     incidents = []
     for category, findings in (
         ("discrepancy", assessment.discrepancies),
@@ -338,30 +339,10 @@ def _write(
     )
 
 
-def _package_infos(
-    session: Session, items: Sequence[Item], source: PackageSource
-) -> dict[str, PackageInfo]:
-    ids = [item.package for item in items]
-    infos = source.packages(session, ids)
-    missing = [pid for pid in ids if pid not in infos]
-    if missing:
-        raise UnknownPackageError("custody.package_unknown", package=", ".join(missing))
-    return infos
-
-
-def _device_keys(session: Session, ids: Sequence[str]) -> dict[str, DeviceKey]:
-    return {
-        d.id: DeviceKey(
-            d.id, d.role, d.region_code, d.person, bytes(d.public_key), utc(d.revoked_at)
-        )
-        for d in repo.devices(session, ids).values()
-    }
-
-
 def _advance(
     body: PackageBody | ReportedIncidentBody,
     infos: Mapping[str, PackageInfo],
-    states: Mapping[str, CustodyPackage],
+    held: Mapping[str, Held],
     places: Mapping[str, Place],
     rules: CustodyRules,
 ) -> dict[str, PackageState]:
@@ -371,34 +352,7 @@ def _advance(
         return {}
     return {
         item.package: next_state(
-            _state_of(states.get(item.package), infos[item.package]), move, item.package
+            state_of(held.get(item.package), infos[item.package]), move, item.package
         )
         for item in body.items
     }
-
-
-def _resealed(states: Mapping[str, CustodyPackage]) -> dict[str, set[int]]:
-    """Seals applied at the TPS for the way back, which replace the registry's."""
-    return {
-        pid: {int(n) for n in row.seals.split(",") if n}
-        for pid, row in states.items()
-        if row.seals is not None
-    }
-
-
-def _state_of(row: CustodyPackage | None, info: PackageInfo) -> PackageState:
-    if row is None:
-        return start(info.regency_code)
-    heading = None
-    if row.to_level is not None and row.to_region is not None:
-        heading = Place(Level(row.to_level), row.to_region)
-    return PackageState(
-        Phase(row.phase), Place(Level(row.holder_level), row.holder_region), heading
-    )
-
-
-def _as_recorded(session: Session, event: CustodyEvent, *, duplicate: bool) -> Recorded:
-    incidents = tuple(e.id for e in repo.incidents_caused_by(session, event.id))
-    return Recorded(
-        event.id, event.log_index, event.kind, event.late, None, incidents, duplicate=duplicate
-    )

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salur.custody.packages import KitsPackageSource, KitsSealRegistry, SealChanges
-from salur.custody.service import TepatRefusedError
+from salur.custody.service import Recorded, TepatRefusedError, record_batch
 from salur.custody.states import CustodyRefusedError
 from salur.geo.models import Tps, Village
 from salur.kits.models import Kit as KitRow
@@ -232,3 +232,46 @@ def test_an_event_that_fails_after_moving_seals_leaves_nothing_half_written(
     assert states(world, seals) == before and world.counts() == counts
     world.record(world.hop(kit, "warehouse_ppk"))
     assert {s for s, _ in states(world, seals).values()} == {"checked"}
+
+
+def test_a_kits_whole_life_in_one_batch_moves_its_seals_as_event_by_event(
+    meranti_world: World,
+) -> None:
+    """A phone that was offline all season uploads every event of a kit at once: the batch sees
+    each event's seal moves and states before the next (old seals broken at the opening, new
+    ones applied at the sealed return and checked on the way back), as one by one would."""
+    world = meranti_world
+    batched, single = sealed_kit(world), sealed_kit(world)
+    stops = ["warehouse_ppk", "ppk_pps", "pps_kpps", "opening", "sealed_return"]
+    stops += ["kpps_pps", "pps_ppk", "ppk_warehouse"]
+
+    def event(kit: Kit, stop: str) -> dict[str, Any]:
+        if stop in ("opening", "sealed_return"):
+            return world.ordinary_at_tps(kit, stop)
+        return world.hop(kit, stop)
+
+    with UnitOfWork(world.engine) as uow:
+        done = record_batch(
+            uow,
+            [event(batched, stop) for stop in stops],
+            packages=world.source,
+            seals=world.registry,
+            rules=world.rules,
+        )
+    one_by_one = world.walk(single, *stops)
+    assert all(isinstance(r, Recorded) for r in done), done
+    codes = [[f.code for f in r.findings] for r in done if isinstance(r, Recorded)]
+    assert codes == [[f.code for f in r.findings] for r in one_by_one]
+    assert not [c for found in codes for c in found if c.startswith("seal")]
+    phases = []
+    for kit in (batched, single):
+        assert {s for s, _ in states(world, old_seals(kit)).values()} == {"broken"}
+        assert {s for s, _ in states(world, new_seals(kit)).values()} == {"checked"}
+        rows = [world.package(p.package_id) for p in kit.packages]
+        assert all(row is not None and row.holder_level == "warehouse" for row in rows)
+        assert [row.seals for row in rows if row] == [
+            ",".join(map(str, kit.new_seals[p.package_id])) if p.kind == "kotak" else ""
+            for p in kit.packages
+        ]
+        phases.append([row.phase for row in rows if row])
+    assert phases[0] == phases[1]

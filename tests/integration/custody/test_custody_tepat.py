@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from salur.custody import receipts, rows
+from salur.custody import receipts
+from salur.custody.batch import Batch
 from salur.custody.service import TepatRefusedError
 from tests.integration.custody.world import World
 
@@ -208,7 +209,7 @@ def test_a_failure_after_the_append_leaves_neither_event_nor_leaf(
     def crash(*_: object, **__: object) -> None:
         raise RuntimeError("power cut after the append")
 
-    monkeypatch.setattr(rows, "write_items", crash)
+    monkeypatch.setattr(Batch, "flush", crash)
     before = world.counts()
     with pytest.raises(RuntimeError):
         world.record(world.hop(kit, "warehouse_ppk"))

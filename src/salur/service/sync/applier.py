@@ -64,24 +64,20 @@ class Batch:
     results: dict[str, EventResult] = field(default_factory=dict)
 
 
-class ScopedPackages:
-    """A package source that refuses packages of TPS outside the uploader's scope."""
+def scope_check(scope: str) -> Callable[[Mapping[str, PackageInfo]], None]:
+    """Refuses an event with a package of a TPS outside the uploader's region scope."""
 
-    def __init__(self, inner: PackageSource, scope: str) -> None:
-        self.inner = inner
-        self.scope = scope
-
-    def packages(self, session: Session, ids: Collection[str]) -> dict[str, PackageInfo]:
-        infos = self.inner.packages(session, ids)
-        outside = sorted(p for p, info in infos.items() if not within(info.tps_code, self.scope))
+    def admit(infos: Mapping[str, PackageInfo]) -> None:
+        outside = sorted(p for p, info in infos.items() if not within(info.tps_code, scope))
         if outside:
             raise AccessDeniedError(
                 "service.package_out_of_scope",
                 reason="scope",
                 package=", ".join(outside[:5]),
-                scope=self.scope,
+                scope=scope,
             )
-        return infos
+
+    return admit
 
 
 def stored_answers(stored: Mapping[str, repo.Stored]) -> dict[str, EventResult]:
@@ -109,7 +105,8 @@ class Applier:
         self.settings = settings
         self.uploader = uploader
         self.rules = rules
-        self.packages = ScopedPackages(packages, uploader.principal.scope)
+        self.packages = packages
+        self.admit = scope_check(uploader.principal.scope)
         self.token = secrets.token_hex(16)
 
     def claim(self, keys: Sequence[str]) -> set[str]:
@@ -156,6 +153,7 @@ class Applier:
                         [submission for _, submission in pending],
                         packages=self.packages,
                         rules=self.rules,
+                        admit=self.admit,
                     )
                 for (key, _), outcome in zip(pending, outcomes, strict=True):
                     out[key] = self._result(self.work.events[key][1], outcome)

@@ -1,0 +1,292 @@
+"""What a batch of custody events reads, read once for the whole batch and kept current in memory.
+
+A synced phone uploads dozens of events at once, often several about the same kits (the PPS
+receives a kit and hands it to the KPPS in one upload). Read per event, its packages, devices,
+states, duplicate check and log row were ~15 statements an event, most of a sync's cost. A
+`Batch` reads them for all its events up front, in a handful of statements, and writes the
+items and package states of its accepted events in one statement each (`flush`).
+
+Order matters for correctness: the logs of the batch's provinces are locked before any package
+state is read (custody.service's rule: a state is read and changed under its log's lock), and
+the lock is taken outside every savepoint, so it holds for the whole transaction. An event
+changes the memory only once all of its writes are done (`accept`), so an event refused or
+rolled back to its savepoint leaves nothing behind here either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, replace
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy.orm import Session
+
+from salur.custody import repository as repo
+from salur.custody.config import CustodyRules
+from salur.custody.entries import province_log, utc
+from salur.custody.events import (
+    Item,
+    PackageBody,
+    ReportedIncidentBody,
+    Submission,
+    body_dict,
+    body_sha256,
+    canonical,
+)
+from salur.custody.models import CustodyItem, CustodyPackage
+from salur.custody.packages import PackageSource, SealChanges
+from salur.custody.signing import DeviceKey
+from salur.custody.states import Level, PackageState, Phase, Place, start
+from salur.custody.tepat import Finding, PackageInfo
+from salur.errors import NotFoundError
+from salur.ledger import repository as ledger_repo
+from salur.ledger.models import LedgerLog
+
+
+class UnknownPackageError(NotFoundError):
+    """A package id no kit has."""
+
+    status = 404
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An accepted event: its id and log index, lateness, and the incidents it gave rise to."""
+
+    event_id: int
+    log_index: int
+    kind: str
+    late: bool | None = None
+    deadline: dt.datetime | None = None
+    incidents: tuple[int, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A parsed submission with its body's canonical bytes and hash, computed once: signatures,
+    the duplicate check and the log entry are all built on them."""
+
+    submission: Submission
+    data: dict[str, Any]
+    body: bytes
+    sha: str
+
+    @classmethod
+    def of(cls, submission: Submission) -> Signed:
+        data = body_dict(submission.event)
+        body = canonical(data)
+        return cls(submission, data, body, body_sha256(body))
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """A package's custody as the batch knows it: its state, the seals applied for the way back
+    (`custody_package.seals`), and whether its row is stored yet."""
+
+    state: PackageState
+    seals: str | None
+    stored: bool
+
+
+class Batch:
+    """The reads of one batch of events in one transaction; see the module docstring."""
+
+    def __init__(
+        self,
+        session: Session,
+        signed: Sequence[Signed],
+        source: PackageSource,
+        rules: CustodyRules,
+    ) -> None:
+        self.session = session
+        self.rules = rules
+        submissions = [x.submission for x in signed]
+        ids = sorted({item.package for sub in submissions for item in sub.event.items})
+        self.infos: dict[str, PackageInfo] = source.packages(session, ids) if ids else {}
+        self.logs: dict[str, LedgerLog] = {}
+        for province in sorted({info.province_code for info in self.infos.values()}):
+            with suppress(NotFoundError):  # that province's events are refused one by one
+                self.log(province)
+        self.held: dict[str, Held] = {
+            pid: _held(row) for pid, row in repo.package_states(session, ids, lock=True).items()
+        }
+        self.devices = _device_keys(
+            session, {sig.device for sub in submissions for sig in sub.signatures}
+        )
+        self.existing = repo.events_by_sha(session, [x.sha for x in signed])
+        self.accepted: dict[str, Recorded] = {}
+        self._changed: dict[str, tuple[Held, int, str, dt.datetime]] = {}
+        self._items: list[dict[str, Any]] = []
+
+    def log(self, province: str) -> LedgerLog:
+        """The province's log, locked for this transaction the first time it is asked for."""
+        log = self.logs.get(province)
+        if log is None:
+            log = province_log(self.session, self.rules, province)
+            ledger_repo.lock_log(self.session, log.id)
+            self.logs[province] = log
+        return log
+
+    def packages(self, items: Sequence[Item]) -> dict[str, PackageInfo]:
+        """The event's packages; UnknownPackageError names the ones no kit has."""
+        missing = [item.package for item in items if item.package not in self.infos]
+        if missing:
+            raise UnknownPackageError("custody.package_unknown", package=", ".join(missing))
+        return {item.package: self.infos[item.package] for item in items}
+
+    def recorded(self, sha: str) -> Recorded | None:
+        """The first record of an event with this body, if there is one (a resubmission)."""
+        if sha in self.accepted:
+            return replace(self.accepted[sha], duplicate=True)
+        event = self.existing.get(sha)
+        if event is None:
+            return None
+        incidents = tuple(e.id for e in repo.incidents_caused_by(self.session, event.id))
+        return Recorded(
+            event.id, event.log_index, event.kind, event.late, None, incidents, duplicate=True
+        )
+
+    def states(self, ids: Iterable[str]) -> dict[str, Held]:
+        """The packages' custody as of the events accepted so far (none: at the warehouse)."""
+        return {pid: self.held[pid] for pid in ids if pid in self.held}
+
+    def counts_at_tps(self, ids: Sequence[str]) -> dict[str, int]:
+        """The latest count seen of each package at its TPS, this batch's events included."""
+        self.flush()
+        return repo.counts_at_tps(self.session, ids)
+
+    def accept(
+        self,
+        sha: str,
+        recorded: Recorded,
+        body: PackageBody | ReportedIncidentBody,
+        infos: Mapping[str, PackageInfo],
+        moved: Mapping[str, PackageState],
+        changes: SealChanges,
+        now: dt.datetime,
+    ) -> None:
+        """Take in an event whose writes are all done: its items and its packages' new states
+        (written by `flush`), and the seals it broke or applied."""
+        self.accepted[sha] = recorded
+        event_id = recorded.event_id
+        for item in body.items:
+            self._items.append(_item_row(event_id, item, infos[item.package]))
+        resealed = body.type == "sealed_return"
+        for pid, state in moved.items():
+            before = self.held.get(pid)
+            seals = _seal_list(body, pid) if resealed else (before.seals if before else None)
+            held = Held(state, seals, before.stored if before else False)
+            self.held[pid] = held
+            self._changed[pid] = (held, event_id, infos[pid].tps_code, now)
+        # What the registry now holds on each package (custody.packages.SealRegistry): broken
+        # seals no longer, applied ones from now on; a check changes nothing.
+        touched = {pid for _, pid in changes.broken + changes.applied}
+        for pid in touched:
+            broken = {n for n, p in changes.broken if p == pid}
+            applied = {n for n, p in changes.applied if p == pid}
+            info = self.infos[pid]
+            self.infos[pid] = replace(info, seals=(info.seals - broken) | applied)
+
+    def flush(self) -> None:
+        """Write the accepted events' items and the packages' latest states, one statement each
+        (a handover to a PPK carries hundreds of packages)."""
+        if self._items:
+            self.session.execute(_INSERT_ITEMS, self._items)
+            self._items = []
+        added, changed = [], []
+        for pid, (held, event_id, tps, now) in self._changed.items():
+            values = _state_row(pid, held, event_id, now)
+            if held.stored:
+                changed.append(values)
+            else:
+                added.append(values | {"package_id": values.pop("pid"), "tps_code": tps})
+                self.held[pid] = replace(held, stored=True)
+        self._changed = {}
+        if added:
+            self.session.execute(_INSERT_STATES, added)
+        if changed:
+            self.session.execute(_UPDATE_STATES, changed)
+
+
+# Core statements on the tables, executed many: the ORM's bulk paths cost more than the rows.
+_ITEMS = cast(Table, CustodyItem.__table__)
+_STATES = cast(Table, CustodyPackage.__table__)
+_INSERT_ITEMS = insert(_ITEMS)
+_INSERT_STATES = insert(_STATES)
+_UPDATE_STATES = update(_STATES).where(_STATES.c.package_id == bindparam("pid"))
+
+
+def _held(row: CustodyPackage) -> Held:
+    heading = None
+    if row.to_level is not None and row.to_region is not None:
+        heading = Place(Level(row.to_level), row.to_region)
+    state = PackageState(
+        Phase(row.phase), Place(Level(row.holder_level), row.holder_region), heading
+    )
+    return Held(state, row.seals, stored=True)
+
+
+def state_of(held: Held | None, info: PackageInfo) -> PackageState:
+    """A package's state: as held, or packed at its regency's warehouse."""
+    return held.state if held is not None else start(info.regency_code)
+
+
+def resealed(held: Mapping[str, Held]) -> dict[str, set[int]]:
+    """Seals applied at the TPS for the way back, which replace the registry's."""
+    return {
+        pid: {int(n) for n in h.seals.split(",") if n}
+        for pid, h in held.items()
+        if h.seals is not None
+    }
+
+
+def _seal_list(body: PackageBody | ReportedIncidentBody, package_id: str) -> str:
+    for item in body.items:
+        if item.package == package_id:
+            return ",".join(map(str, sorted(item.seals)))
+    return ""
+
+
+def _item_row(event_id: int, item: Item, info: PackageInfo) -> dict[str, Any]:
+    tally = item.tally
+    return {
+        "event_id": event_id,
+        "package_id": item.package,
+        "tps_code": info.tps_code,
+        "ballot_type": info.ballot_type,
+        "dapil": item.dapil,
+        "count": item.count,
+        "used": tally.used if tally else None,
+        "unused": tally.unused if tally else None,
+        "damaged": tally.damaged if tally else None,
+        "voters": tally.voters if tally else None,
+    }
+
+
+def _state_row(package_id: str, held: Held, event_id: int, now: dt.datetime) -> dict[str, Any]:
+    heading = held.state.heading_to
+    return {
+        "pid": package_id,
+        "phase": held.state.phase.value,
+        "holder_level": held.state.holder.level.value,
+        "holder_region": held.state.holder.region,
+        "to_level": heading.level.value if heading else None,
+        "to_region": heading.region if heading else None,
+        "seals": held.seals,
+        "last_event_id": event_id,
+        "updated_at": now,
+    }
+
+
+def _device_keys(session: Session, ids: Iterable[str]) -> dict[str, DeviceKey]:
+    return {
+        d.id: DeviceKey(
+            d.id, d.role, d.region_code, d.person, bytes(d.public_key), utc(d.revoked_at)
+        )
+        for d in repo.devices(session, list(ids)).values()
+    }
