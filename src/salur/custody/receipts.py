@@ -76,10 +76,21 @@ def sign_receipts(
     """Sign one checkpoint per log the events are in (commits), then a receipt per event.
 
     This is when checkpoints are signed: after a batch of events (a sync upload, a CLI call),
-    never per event inside its transaction, so recording stays fast and the log key stays out
-    of the hot path.
+    never per event, so recording stays fast and the log key stays out of the hot path.
     """
-    s = uow.session
+    issued = sign_receipts_in(uow.session, event_ids, keys=keys, now=now)
+    uow.commit()
+    return issued
+
+
+def sign_receipts_in(
+    s: Session,
+    event_ids: Sequence[int],
+    *,
+    keys: Path | None = None,
+    now: dt.datetime | None = None,
+) -> dict[int, Receipt]:
+    """`sign_receipts` in the caller's transaction (does not commit)."""
     positions = repo.event_positions(s, event_ids)
     for event_id in event_ids:
         if event_id not in positions:
@@ -91,7 +102,7 @@ def sign_receipts(
     for log_id in sorted(indices):
         log = s.get(LedgerLog, log_id)
         assert log is not None
-        signed[log_id] = (log, ledger.sign_checkpoint(uow, log, keys=keys, now=now))
+        signed[log_id] = (log, ledger.sign_checkpoint_in(s, log, keys=keys, now=now))
     issued = {
         log_id: ledger.receipts_for(s, log, indices[log_id], checkpoint=checkpoint)
         for log_id, (log, checkpoint) in signed.items()

@@ -64,6 +64,7 @@ __all__ = [
     "UnknownPackageError",
     "describe",
     "record_batch",
+    "record_batch_in",
     "record_event",
     "record_handover",
 ]
@@ -161,10 +162,27 @@ def record_batch(
     may refuse an event by its packages (the sync layer's region scope) with a SalurError.
     Anything other than a SalurError aborts the whole batch.
     """
+    results = record_batch_in(
+        uow.session, submissions, packages=packages, seals=seals, rules=rules, now=now, admit=admit
+    )
+    uow.commit()
+    return results
+
+
+def record_batch_in(
+    s: Session,
+    submissions: Sequence[Submission | Mapping[str, Any] | bytes | str],
+    *,
+    packages: PackageSource | None = None,
+    seals: SealRegistry | None = None,
+    rules: CustodyRules | None = None,
+    now: dt.datetime | None = None,
+    admit: Admit | None = None,
+) -> list[Recorded | SalurError]:
+    """`record_batch` in the caller's transaction (does not commit; takes the write lock)."""
     rules = rules or load_rules()
     now = now or dt.datetime.now(dt.UTC)
     registry = seals or KitsSealRegistry()
-    s = uow.session
     begin_write(s)
     parsed: list[Signed | SalurError] = []
     for submission in submissions:
@@ -193,7 +211,6 @@ def record_batch(
             savepoint.rollback()
             results.append(error)
     batch.flush()
-    uow.commit()
     return results
 
 

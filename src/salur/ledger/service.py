@@ -189,8 +189,18 @@ def sign_checkpoint(
     Refuses to sign a tree that is not consistent with the last checkpoint, so a damaged or
     rewritten store can never get a second, conflicting history signed.
     """
+    row = sign_checkpoint_in(uow.session, log, keys=keys, now=now)
+    uow.commit()
+    return row
+
+
+def sign_checkpoint_in(
+    s: Session, log: LedgerLog, *, keys: Path | None = None, now: dt.datetime | None = None
+) -> LedgerCheckpoint:
+    """`sign_checkpoint` in the caller's transaction (does not commit): a sync upload signs the
+    checkpoint of its batch in the batch's own transaction, so nothing is published unless the
+    events it covers commit with it."""
     signer = load_signer(log, keys)
-    s = uow.session
     size = repo.lock_log(s, log.id)
     existing = repo.checkpoint_at(s, log.id, size)
     if existing is not None:
@@ -206,7 +216,7 @@ def sign_checkpoint(
     note = sign_checkpoint_note(Checkpoint(log.origin, size, root), [signer]).decode("utf-8")
     row = LedgerCheckpoint(log_id=log.id, size=size, note=note, created_at=now or _now())
     s.add(row)
-    uow.commit()
+    s.flush()
     return row
 
 

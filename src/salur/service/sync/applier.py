@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 from salur.custody.config import CustodyRules
 from salur.custody.events import ReportedIncidentBody, parse_submission
 from salur.custody.packages import PackageSource
-from salur.custody.receipts import sign_receipts
-from salur.custody.service import Recorded, TepatRefusedError, record_batch
+from salur.custody.receipts import sign_receipts_in
+from salur.custody.service import Recorded, TepatRefusedError, record_batch_in
 from salur.custody.tepat import PackageInfo
+from salur.db import begin_write
 from salur.errors import SalurError
 from salur.i18n import t
 from salur.identity.errors import AccessDeniedError
@@ -108,14 +109,22 @@ class Applier:
         self.packages = packages
         self.admit = scope_check(uploader.principal.scope)
         self.token = secrets.token_hex(16)
+        self.denials: list[str] = []  # logged once the transaction is over (its own write)
 
     def claim(self, keys: Sequence[str]) -> set[str]:
-        """Claim these keys of the batch; returns those this upload now holds."""
+        """Claim these keys of the batch (a transaction of their own); returns those this upload
+        now holds."""
         if not keys:
             return set()
+        with _writing(self.engine), UnitOfWork(self.engine) as uow:
+            mine = repo.claim(uow.session, self._claim_rows(keys))
+            uow.commit()
+        return mine
+
+    def _claim_rows(self, keys: Sequence[str]) -> list[dict[str, Any]]:
         now = _now()
         events = self.work.events
-        rows = [
+        return [
             {
                 "device_id": self.uploader.device_id,
                 "idempotency_key": key,
@@ -128,37 +137,50 @@ class Applier:
             }
             for key in keys
         ]
-        with _writing(self.engine), UnitOfWork(self.engine) as uow:
-            mine = repo.claim(uow.session, rows)
-            uow.commit()
-        return mine
 
     def release(self, keys: Collection[str]) -> None:
         with _writing(self.engine), UnitOfWork(self.engine) as uow:
             repo.release(uow.session, self.uploader.device_id, keys, self.token)
             uow.commit()
 
+    def claim_and_apply(self, keys: Sequence[str]) -> dict[str, EventResult]:
+        """Claim the batch's new keys and record the ones this upload gets, receipts and stored
+        answers included, in one transaction: one disk flush per upload on SQLite, and nothing
+        half-done if it fails. Keys another upload holds are answered here only if their
+        sequence number was reused (and refuse the whole batch if their body differs); the
+        caller waits for the rest. Concurrent uploads of a key: SQLite's write lock orders them;
+        on PostgreSQL the second insert waits for the first to commit, then finds the key taken.
+        """
+        out: dict[str, EventResult] = {}
+        if not keys:
+            return out
+        try:
+            with _writing(self.engine), UnitOfWork(self.engine) as uow:
+                s = uow.session
+                begin_write(s)
+                mine = repo.claim(s, self._claim_rows(keys))
+                out.update(self._held_elsewhere(s, [k for k in keys if k not in mine]))
+                self._apply_in(s, [k for k in keys if k in mine], out)
+                uow.commit()
+        except SQLAlchemyError:
+            device = self.uploader.device_id
+            log.warning("sync: a batch of %s was not recorded", device, exc_info=True)
+            lang = self.uploader.lang
+            return {key: _retry_later(self.work.events[key][1], lang) for key in keys}
+        self._log_denials()
+        return out
+
     def apply(self, keys: Sequence[str]) -> dict[str, EventResult]:
-        """Record the events of `keys` in one transaction, in order (custody's `record_batch`),
-        sign their receipts under one checkpoint, and store every answer."""
+        """Record keys this upload holds already (claimed or taken over), with their receipts
+        and stored answers, in one transaction."""
         if not keys:
             return {}
         out: dict[str, EventResult] = {}
         try:
-            pending = self._prepare(keys, out)
-            if pending:
-                with _writing(self.engine), UnitOfWork(self.engine) as uow:
-                    outcomes = record_batch(
-                        uow,
-                        [submission for _, submission in pending],
-                        packages=self.packages,
-                        rules=self.rules,
-                        admit=self.admit,
-                    )
-                for (key, _), outcome in zip(pending, outcomes, strict=True):
-                    out[key] = self._result(self.work.events[key][1], outcome)
-            self._attach_receipts(out)
-            self._finish(out)
+            with _writing(self.engine), UnitOfWork(self.engine) as uow:
+                begin_write(uow.session)
+                lost = self._apply_in(uow.session, keys, out)
+                uow.commit()
         except SQLAlchemyError:
             device = self.uploader.device_id
             log.warning("sync: a batch of %s was not recorded", device, exc_info=True)
@@ -168,7 +190,65 @@ class Applier:
         except BaseException:
             self.release(keys)
             raise
+        self._log_denials()
+        if lost:  # taken over after the lease: answer what the other upload stored
+            with UnitOfWork(self.engine) as uow:
+                out.update(stored_answers(repo.items(uow.session, self.uploader.device_id, lost)))
         return out
+
+    def _apply_in(self, s: Session, keys: Sequence[str], out: dict[str, EventResult]) -> set[str]:
+        """Record the events of `keys` in order (custody's `record_batch_in`), sign their
+        receipts under one checkpoint, and store every answer; returns the keys another upload
+        took over meanwhile (their answers are not stored)."""
+        if not keys:
+            return set()
+        pending = self._prepare(keys, out)
+        if pending:
+            outcomes = record_batch_in(
+                s,
+                [submission for _, submission in pending],
+                packages=self.packages,
+                rules=self.rules,
+                admit=self.admit,
+            )
+            for (key, _), outcome in zip(pending, outcomes, strict=True):
+                out[key] = self._result(self.work.events[key][1], outcome)
+        accepted = [r for key in keys if (r := out[key]).status == "accepted" and r.event_id]
+        if accepted:
+            ids = sorted({r.event_id for r in accepted if r.event_id})
+            issued = sign_receipts_in(s, ids, keys=self.settings.key_dir)
+            for result in accepted:
+                if result.event_id in issued:
+                    result.receipt = issued[result.event_id].to_bytes().decode("utf-8")
+        now = _now()
+        answers = [
+            repo.Answer(key, out[key].status, out[key].event_id, out[key].model_dump_json())
+            for key in keys
+        ]
+        lost = repo.finish(s, self.uploader.device_id, self.token, answers, now)
+        _advance_watermark(s, self.uploader.device_id, now)
+        return lost
+
+    def _log_denials(self) -> None:
+        for reason in self.denials:
+            self.uploader.on_denied(reason, self.uploader.device_region)
+        self.denials = []
+
+    def _held_elsewhere(self, s: Session, keys: Sequence[str]) -> dict[str, EventResult]:
+        """Keys of the batch another upload holds: refuse the batch if one was used with another
+        body; answer those whose sequence number another key has taken."""
+        if not keys:
+            return {}
+        device = self.uploader.device_id
+        found = repo.items(s, device, keys)
+        refuse_conflicts(found, self.work)
+        events = self.work.events
+        owners = repo.sequence_owner(s, device, [events[k][1].sequence for k in keys])
+        return {
+            key: sequence_reused(events[key][1], self.uploader.lang)
+            for key in keys
+            if key not in found and owners.get(events[key][1].sequence, key) != key
+        }
 
     def _prepare(self, keys: Sequence[str], out: dict[str, EventResult]) -> list[Any]:
         """The keys' submissions this uploader may record; the others answered as refused."""
@@ -192,7 +272,7 @@ class Applier:
         if isinstance(outcome, TepatRefusedError):
             return self._refused(base, outcome, incident=outcome.incident.event_id)
         if isinstance(outcome, AccessDeniedError):
-            self.uploader.on_denied(outcome.reason, self.uploader.device_region)
+            self.denials.append(outcome.reason)
             return self._refused(base, outcome)
         if isinstance(outcome, SalurError):
             return self._refused(base, outcome)
@@ -239,31 +319,6 @@ class Applier:
                 "incident": incident,
             }
         )
-
-    def _attach_receipts(self, out: dict[str, EventResult]) -> None:
-        ids = sorted({r.event_id for r in out.values() if r.status == "accepted" and r.event_id})
-        if not ids:
-            return
-        with _writing(self.engine), UnitOfWork(self.engine) as uow:
-            issued = sign_receipts(uow, ids, keys=self.settings.key_dir)
-        for result in out.values():
-            if result.status == "accepted" and result.event_id in issued:
-                result.receipt = issued[result.event_id].to_bytes().decode("utf-8")
-
-    def _finish(self, out: dict[str, EventResult]) -> None:
-        """Store the answers (and move the device's sequence watermark) in one transaction."""
-        now = _now()
-        answers = [
-            repo.Answer(key, result.status, result.event_id, result.model_dump_json())
-            for key, result in out.items()
-        ]
-        with _writing(self.engine), UnitOfWork(self.engine) as uow:
-            lost = repo.finish(uow.session, self.uploader.device_id, self.token, answers, now)
-            _advance_watermark(uow.session, self.uploader.device_id, now)
-            uow.commit()
-        if lost:  # taken over after the lease: answer what the other upload stored
-            with UnitOfWork(self.engine) as uow:
-                out.update(stored_answers(repo.items(uow.session, self.uploader.device_id, lost)))
 
     def await_others(self, keys: Sequence[str]) -> dict[str, EventResult]:
         """Answers of keys another upload holds: stored ones, or ours once it gave them up."""
@@ -316,6 +371,37 @@ def _writing(engine: Engine) -> Iterator[None]:
         return
     with _SQLITE_WRITER:
         yield
+
+
+class IdempotencyConflictError(SalurError):
+    """A key already used for another body: the batch is refused whole."""
+
+    code = "idempotency_conflict"
+    status = 422
+
+    def __init__(self, key: str, index: int) -> None:
+        self.field = f"body.events.{index}.idempotency_key"
+        super().__init__("service.idempotency_conflict", idempotency_key=key, field=self.field)
+
+
+def refuse_conflicts(stored: Mapping[str, repo.Stored], work: Batch) -> None:
+    """IdempotencyConflictError if a stored key's body differs from the batch's."""
+    for key, row in stored.items():
+        index, _, digest = work.events[key]
+        if row.request_sha256 != digest:
+            raise IdempotencyConflictError(key, index)
+
+
+def sequence_reused(event: SyncEventIn, lang: str) -> EventResult:
+    return EventResult(
+        idempotency_key=event.idempotency_key,
+        sequence=event.sequence,
+        status="refused",
+        code="sequence_reused",
+        key="service.sequence_reused",
+        message=t("service.sequence_reused", lang, sequence=event.sequence),
+        field="sequence",
+    )
 
 
 def _retry_later(event: SyncEventIn, lang: str) -> EventResult:

@@ -1,16 +1,15 @@
 """Use case: apply a device's batch of signed custody events exactly once.
 
 1. Refuse the batch (422) if a key was used before with another body; nothing changes.
-2. Claim the new keys (one transaction; of concurrent claims of a key exactly one wins).
-3. Record the claimed events with `custody.service.record_batch`, in the batch's order (one
-   transaction and one disk flush for the batch, each event in a savepoint of its own with
-   its leaf), then sign one checkpoint and a receipt per accepted event
-   (`custody.receipts.sign_receipts`), and store every answer.
-4. Wait for keys another upload holds, and answer them with what it stored; a claim left by a
-   crashed upload is taken over after a lease.
-Replays read stored answers, so the same key gets the same answer and changes nothing. A key
-recorded but never answered (a crash between steps) is recorded again, which custody turns
-into the first record of the same event.
+2. In one transaction (one disk flush for the upload): claim the new keys (of concurrent
+   claims of a key exactly one wins), record the claimed events with custody's
+   `record_batch_in` in the batch's order (each event in a savepoint of its own with its
+   leaf), sign one checkpoint and a receipt per accepted event, and store every answer.
+3. Wait for keys another upload holds, and answer them with what it stored; a claim left
+   pending by an older upload is taken over after a lease.
+Replays read stored answers, so the same key gets the same answer and changes nothing. A
+failed upload leaves nothing: its retry is recorded afresh, and an event recorded before
+(another key, the same body) is answered with its first record.
 """
 
 from __future__ import annotations
@@ -18,24 +17,28 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Mapping
 
 from sqlalchemy import Engine
 
 from salur.custody.config import CustodyRules, load_rules
 from salur.custody.entries import province_log
 from salur.custody.packages import KitsPackageSource, PackageSource
-from salur.errors import NotFoundError, SalurError
-from salur.i18n import t
+from salur.errors import NotFoundError
 from salur.ledger import repository as ledger_repo
 from salur.ledger import service as ledger
 from salur.service.settings import ServiceSettings
 from salur.service.sync import repository as repo
-from salur.service.sync.applier import Applier, Batch, Uploader, stored_answers
+from salur.service.sync.applier import (
+    Applier,
+    Batch,
+    IdempotencyConflictError,
+    Uploader,
+    refuse_conflicts,
+    stored_answers,
+)
 from salur.service.sync.schemas import (
     CheckpointOut,
     ConsistencyOut,
-    EventResult,
     Gap,
     SequenceOut,
     SyncEventIn,
@@ -46,17 +49,6 @@ from salur.service.sync.sequence import advance
 from salur.uow import UnitOfWork
 
 __all__ = ["IdempotencyConflictError", "Uploader", "request_digest", "sequence_state", "upload"]
-
-
-class IdempotencyConflictError(SalurError):
-    """A key already used for another body: the batch is refused whole."""
-
-    code = "idempotency_conflict"
-    status = 422
-
-    def __init__(self, key: str, index: int) -> None:
-        self.field = f"body.events.{index}.idempotency_key"
-        super().__init__("service.idempotency_conflict", idempotency_key=key, field=self.field)
 
 
 def request_digest(event: SyncEventIn) -> str:
@@ -81,26 +73,9 @@ def upload(
     applier = Applier(engine, settings, uploader, rules, packages or KitsPackageSource(), work)
     with UnitOfWork(engine) as uow:
         stored = repo.items(uow.session, uploader.device_id, work.events)
-    _refuse_conflicts(stored, work)
+    refuse_conflicts(stored, work)
     work.results.update(stored_answers(stored))
-    fresh = [key for key in work.events if key not in stored]
-    mine = applier.claim(fresh)
-    others = [key for key in fresh if key not in mine]
-    if others:
-        with UnitOfWork(engine) as uow:
-            found = repo.items(uow.session, uploader.device_id, others)
-            owners = repo.sequence_owner(
-                uow.session, uploader.device_id, [work.events[k][1].sequence for k in others]
-            )
-        try:
-            _refuse_conflicts(found, work)
-        except IdempotencyConflictError:
-            applier.release(mine)
-            raise
-        for key in others:
-            if key not in found and owners.get(work.events[key][1].sequence, key) != key:
-                work.results[key] = _sequence_reused(work.events[key][1], uploader.lang)
-    work.results.update(applier.apply([key for key in work.events if key in mine]))
+    work.results.update(applier.claim_and_apply([key for key in work.events if key not in stored]))
     waiting = [key for key in work.events if key not in work.results]
     work.results.update(applier.await_others(waiting))
     ordered = sorted(work.events, key=lambda k: work.events[k][0])
@@ -109,25 +84,6 @@ def upload(
         results=[work.results[key] for key in ordered],
         sequence=sequence_state(engine, uploader.device_id),
         **_log_view(engine, rules, uploader.device_region, batch.known_size),
-    )
-
-
-def _refuse_conflicts(stored: Mapping[str, repo.Stored], work: Batch) -> None:
-    for key, row in stored.items():
-        index, _, digest = work.events[key]
-        if row.request_sha256 != digest:
-            raise IdempotencyConflictError(key, index)
-
-
-def _sequence_reused(event: SyncEventIn, lang: str) -> EventResult:
-    return EventResult(
-        idempotency_key=event.idempotency_key,
-        sequence=event.sequence,
-        status="refused",
-        code="sequence_reused",
-        key="service.sequence_reused",
-        message=t("service.sequence_reused", lang, sequence=event.sequence),
-        field="sequence",
     )
 
 
