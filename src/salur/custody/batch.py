@@ -109,7 +109,13 @@ class Batch:
         ids = sorted({item.package for sub in submissions for item in sub.event.items})
         self.infos: dict[str, PackageInfo] = source.packages(session, ids) if ids else {}
         self.logs: dict[str, LedgerLog] = {}
-        for province in sorted({info.province_code for info in self.infos.values()}):
+        provinces = {info.province_code for info in self.infos.values()}
+        provinces |= {  # reports on no package belong to the reporter's province
+            sub.event.reporter.region.replace(".", "")[:2]
+            for sub in submissions
+            if isinstance(sub.event, ReportedIncidentBody) and not sub.event.items
+        }
+        for province in sorted(provinces):  # all locked before any state is read
             with suppress(NotFoundError):  # that province's events are refused one by one
                 self.log(province)
         self.held: dict[str, Held] = {

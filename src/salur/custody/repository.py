@@ -83,21 +83,27 @@ def add(session: Session, *rows: Any) -> None:
 
 
 def counts_at_tps(session: Session, package_ids: Collection[str]) -> dict[str, int]:
-    """The latest count seen of each package at its TPS (on arrival or opening)."""
-    if not package_ids:
-        return {}
-    query = (
-        select(CustodyItem.package_id, CustodyItem.count)
-        .join(CustodyEvent, CustodyEvent.id == CustodyItem.event_id)
-        .where(
-            CustodyItem.package_id.in_(sorted(set(package_ids))),
-            CustodyItem.count.is_not(None),
-            CustodyEvent.kind.in_(ARRIVALS_AT_TPS),
-            (CustodyEvent.kind == "opening") | (CustodyEvent.hop == "pps_kpps"),
+    """The latest count seen of each package at its TPS (on arrival or opening).
+
+    In chunks: SQLite slows to a crawl on one IN list of a province's ~100,000 packages (the
+    season report's reconciliation); a package's rows all fall in its own chunk.
+    """
+    wanted = sorted(set(package_ids))
+    out: dict[str, int] = {}
+    for start in range(0, len(wanted), CHUNK):
+        query = (
+            select(CustodyItem.package_id, CustodyItem.count)
+            .join(CustodyEvent, CustodyEvent.id == CustodyItem.event_id)
+            .where(
+                CustodyItem.package_id.in_(wanted[start : start + CHUNK]),
+                CustodyItem.count.is_not(None),
+                CustodyEvent.kind.in_(ARRIVALS_AT_TPS),
+                (CustodyEvent.kind == "opening") | (CustodyEvent.hop == "pps_kpps"),
+            )
+            .order_by(CustodyEvent.id)
         )
-        .order_by(CustodyEvent.id)
-    )
-    return {str(pid): int(count or 0) for pid, count in session.execute(query).all()}
+        out.update({str(pid): int(count or 0) for pid, count in session.execute(query).all()})
+    return out
 
 
 def events_of_package(session: Session, package_id: str) -> list[CustodyEvent]:
