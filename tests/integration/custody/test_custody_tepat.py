@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from salur.custody import receipts
+from salur.custody import receipts, repository
 from salur.custody.batch import Batch
 from salur.custody.service import TepatRefusedError
 from tests.integration.custody.world import World
@@ -216,3 +216,22 @@ def test_a_failure_after_the_append_leaves_neither_event_nor_leaf(
     assert world.counts() == before
     monkeypatch.undo()
     assert world.record(world.hop(kit, "warehouse_ppk")).log_index == before["log"]
+
+
+def test_counts_at_the_tps_are_the_same_read_in_chunks(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A province's packages are read a chunk at a time; the latest count wins in every chunk."""
+    kits = [world.new_kit() for _ in range(3)]
+    for n, kit in enumerate(kits):
+        world.walk(kit, "warehouse_ppk", "ppk_pps", "pps_kpps")
+        opening = world.ordinary_at_tps(kit, "opening")["event"]
+        opening["items"][0]["count"] = 240 - n  # differs from the count on arrival
+        world.record(world.signed(opening))
+    ids = [p.package_id for kit in kits for p in kit.packages]
+    with Session(world.engine) as s:
+        whole = repository.counts_at_tps(s, ids)
+        monkeypatch.setattr(repository, "CHUNK", 2)
+        chunked = repository.counts_at_tps(s, ids)
+    assert chunked == whole and len(whole) == len(ids)
+    assert [whole[kit.packages[0].package_id] for kit in kits] == [240, 239, 238]
