@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from salur.geo.models import Dapil, District, Province, Regency, Tps, Village
@@ -132,13 +133,25 @@ def package_regencies(session: Session, ids: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def lock_seals(session: Session, numbers: Iterable[int]) -> dict[int, Seal]:
+@dataclass(frozen=True, slots=True)
+class SealRow:
+    """A seal as read for a change: plain values, always what the store holds now (ORM objects
+    would be the session's cached copies, stale after the bulk updates below)."""
+
+    number: int
+    regency_code: str
+    state: str
+    package_id: str | None
+
+
+def lock_seals(session: Session, numbers: Iterable[int]) -> dict[int, SealRow]:
     """The seals among `numbers`, locked until commit (PostgreSQL; SQLite has one writer)."""
     wanted = sorted(set(numbers))
-    out: dict[int, Seal] = {}
+    out: dict[int, SealRow] = {}
+    columns = (Seal.number, Seal.regency_code, Seal.state, Seal.package_id)
     for start in range(0, len(wanted), CHUNK):
-        stmt = select(Seal).where(Seal.number.in_(wanted[start : start + CHUNK]))
-        out.update({s.number: s for s in session.scalars(stmt.with_for_update())})
+        stmt = select(*columns).where(Seal.number.in_(wanted[start : start + CHUNK]))
+        out.update({int(r[0]): SealRow(*r) for r in session.execute(stmt.with_for_update())})
     return out
 
 
@@ -160,10 +173,18 @@ def add_seals(
 def update_seals(
     session: Session, changes: Sequence[dict[str, Any]], events: Sequence[dict[str, Any]]
 ) -> None:
-    """Set each seal's state and package (rows: number, state, package_id, updated_at)."""
+    """Set each seal's state and package (rows: number, state, package_id, updated_at), in one
+    Core executemany (the ORM's bulk path cost more than the rows on every custody handover)."""
     if changes:
-        session.execute(update(Seal), list(changes))  # bulk UPDATE by primary key
+        rows = [
+            {"n": c["number"], **{k: v for k, v in c.items() if k != "number"}} for c in changes
+        ]
+        session.execute(_UPDATE_SEAL, rows)
     _insert(session, SealEvent, events)
+
+
+_SEALS = cast(Table, Seal.__table__)
+_UPDATE_SEAL = update(_SEALS).where(_SEALS.c.number == bindparam("n"))
 
 
 def seal_history(session: Session, number: int) -> list[SealEvent]:
