@@ -125,6 +125,13 @@ class Batch:
             session, {sig.device for sub in submissions for sig in sub.signatures}
         )
         self.existing = repo.events_by_sha(session, [x.sha for x in signed])
+        returning = [
+            item.package
+            for sub in submissions
+            if sub.event.type == "sealed_return"
+            for item in sub.event.items
+        ]
+        self.counts = repo.counts_at_tps(session, returning) if returning else {}
         self.accepted: dict[str, Recorded] = {}
         self._changed: dict[str, tuple[Held, int, str, dt.datetime]] = {}
         self._items: list[dict[str, Any]] = []
@@ -162,9 +169,9 @@ class Batch:
         return {pid: self.held[pid] for pid in ids if pid in self.held}
 
     def counts_at_tps(self, ids: Sequence[str]) -> dict[str, int]:
-        """The latest count seen of each package at its TPS, this batch's events included."""
-        self.flush()
-        return repo.counts_at_tps(self.session, ids)
+        """The latest count seen of each package at its TPS, this batch's events included
+        (read for the batch's sealed returns up front, then kept as `accept` sees arrivals)."""
+        return {pid: self.counts[pid] for pid in ids if pid in self.counts}
 
     def accept(
         self,
@@ -182,6 +189,8 @@ class Batch:
         event_id = recorded.event_id
         for item in body.items:
             self._items.append(_item_row(event_id, item, infos[item.package]))
+        if _arrives_at_tps(body):  # what repo.counts_at_tps would now read
+            self.counts.update({i.package: i.count for i in body.items if i.count is not None})
         resealed = body.type == "sealed_return"
         for pid, state in moved.items():
             before = self.held.get(pid)
@@ -225,6 +234,13 @@ _STATES = cast(Table, CustodyPackage.__table__)
 _INSERT_ITEMS = insert(_ITEMS)
 _INSERT_STATES = insert(_STATES)
 _UPDATE_STATES = update(_STATES).where(_STATES.c.package_id == bindparam("pid"))
+
+
+def _arrives_at_tps(body: PackageBody | ReportedIncidentBody) -> bool:
+    """An arrival at the TPS or its opening, as `repository.counts_at_tps` selects them."""
+    if body.type not in repo.ARRIVALS_AT_TPS:
+        return False
+    return body.type == "opening" or getattr(body, "hop", None) == "pps_kpps"
 
 
 def _held(row: CustodyPackage) -> Held:
