@@ -37,7 +37,7 @@ from salur.custody.events import (
     canonical,
 )
 from salur.custody.models import CustodyItem, CustodyPackage
-from salur.custody.packages import PackageSource, SealChanges
+from salur.custody.packages import BatchSealRegistry, PackageSource, SealChanges, SealMove
 from salur.custody.signing import DeviceKey
 from salur.custody.states import Level, PackageState, Phase, Place, start
 from salur.custody.tepat import Finding, PackageInfo
@@ -135,6 +135,8 @@ class Batch:
         self.accepted: dict[str, Recorded] = {}
         self._changed: dict[str, tuple[Held, int, str, dt.datetime]] = {}
         self._items: list[dict[str, Any]] = []
+        self._seals: list[tuple[BatchSealRegistry, SealMove]] = []
+        self.applied_seals: set[int] = set()  # by this batch's events (one seal, one package)
 
     def log(self, province: str) -> LedgerLog:
         """The province's log, locked for this transaction the first time it is asked for."""
@@ -200,6 +202,7 @@ class Batch:
             self._changed[pid] = (held, event_id, infos[pid].tps_code, now)
         # What the registry now holds on each package (custody.packages.SealRegistry): broken
         # seals no longer, applied ones from now on; a check changes nothing.
+        self.applied_seals.update(n for n, _ in changes.applied)
         touched = {pid for _, pid in changes.broken + changes.applied}
         for pid in touched:
             broken = {n for n, p in changes.broken if p == pid}
@@ -207,9 +210,20 @@ class Batch:
             info = self.infos[pid]
             self.infos[pid] = replace(info, seals=(info.seals - broken) | applied)
 
+    def defer_seals(self, registry: BatchSealRegistry, move: SealMove) -> None:
+        """Keep an event's seal moves for `flush`, which hands them all to the registry at
+        once (three statements for a batch instead of three per event)."""
+        self._seals.append((registry, move))
+
     def flush(self) -> None:
-        """Write the accepted events' items and the packages' latest states, one statement each
-        (a handover to a PPK carries hundreds of packages)."""
+        """Write the accepted events' items, the packages' latest states and the seal moves,
+        one statement each (a handover to a PPK carries hundreds of packages)."""
+        registries: dict[int, tuple[BatchSealRegistry, list[SealMove]]] = {}
+        for registry, move in self._seals:
+            registries.setdefault(id(registry), (registry, []))[1].append(move)
+        for registry, moves in registries.values():
+            registry.record_all(self.session, moves)
+        self._seals = []
         if self._items:
             self.session.execute(_INSERT_ITEMS, self._items)
             self._items = []

@@ -9,16 +9,17 @@ checks, breaks or applies, written in the event's own transaction). `KitsPackage
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy.orm import Session
 
 from salur.custody import repository as repo
 from salur.custody.tepat import SEAL_UNKNOWN, SEAL_USED, PackageInfo
 from salur.kits import sealing
+from salur.kits.seals import APPLY, BREAK, CHECK
 from salur.needs.formula import NATIONAL
 from salur.norms.loader import load_norm
 
@@ -101,6 +102,25 @@ class SealRegistry(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class SealMove:
+    """One event's seal changes, as `SealRegistry.record` takes them."""
+
+    changes: SealChanges
+    actor: str
+    note: str
+    at: dt.datetime
+
+
+@runtime_checkable
+class BatchSealRegistry(SealRegistry, Protocol):
+    """A registry that can also take a whole batch's moves at once (in the events' order)."""
+
+    def record_all(self, session: Session, moves: Sequence[SealMove]) -> None:
+        """`record` of every move in turn, each seeing the ones before, in one go."""
+        ...
+
+
 class KitsSealRegistry:
     """The kits feature's seal registry."""
 
@@ -113,11 +133,18 @@ class KitsSealRegistry:
     def record(
         self, session: Session, changes: SealChanges, actor: str, note: str, at: dt.datetime
     ) -> None:
-        for change, seals in (
-            (sealing.check_seals_in, changes.checked),
-            (sealing.break_seals_in, changes.broken),
-            (sealing.apply_seals_in, changes.applied),
-        ):
-            if seals:
-                actions = [sealing.SealAction(n, pid, note) for n, pid in seals]
-                change(session, actions, actor, at)
+        self.record_all(session, [SealMove(changes, actor, note, at)])
+
+    def record_all(self, session: Session, moves: Sequence[SealMove]) -> None:
+        steps = [
+            sealing.Step(action, sealing.SealAction(n, pid, move.note), move.actor, move.at)
+            for move in moves
+            for action, seals in (
+                (CHECK, move.changes.checked),
+                (BREAK, move.changes.broken),
+                (APPLY, move.changes.applied),
+            )
+            for n, pid in seals
+        ]
+        if steps:
+            sealing.act_all(session, steps)

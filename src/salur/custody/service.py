@@ -43,15 +43,17 @@ from salur.custody.events import (
 )
 from salur.custody.incidents import append_incident, describe
 from salur.custody.packages import (
+    BatchSealRegistry,
     KitsPackageSource,
     KitsSealRegistry,
     PackageSource,
     SealChanges,
+    SealMove,
     SealRegistry,
 )
 from salur.custody.signing import check_signatures
 from salur.custody.states import PackageState, Place, next_state
-from salur.custody.tepat import Finding, PackageInfo
+from salur.custody.tepat import SEAL_USED, Finding, PackageInfo
 from salur.db import begin_write
 from salur.errors import SalurError
 from salur.ledger import repository as ledger_repo
@@ -160,7 +162,9 @@ def record_batch(
     lets a synced phone upload hundreds of handovers at once: on SQLite each commit is a disk
     flush; and the batch's reads are made once for all its events (`custody.batch`). `admit`
     may refuse an event by its packages (the sync layer's region scope) with a SalurError.
-    Anything other than a SalurError aborts the whole batch.
+    Anything other than a SalurError aborts the whole batch, and so would a registry refusing
+    the batch's seal moves at the end (custody only moves seals the registry holds on the
+    package, and new ones it found usable and this batch did not apply already).
     """
     results = record_batch_in(
         uow.session, submissions, packages=packages, seals=seals, rules=rules, now=now, admit=admit
@@ -262,11 +266,15 @@ def _record(
         attempt = {"event": signed.data, "signatures": [x.model_dump() for x in sub.signatures]}
         raise _NotTepatError(province, body.at, sha, attempt, assessment)
     moved = _advance(body, infos, held, places, rules)
-    changes = _seal_changes(s, body, infos, registry, assessment)
+    changes = _seal_changes(batch, body, infos, registry, assessment)
     recorded = _write(s, log, signed, assessment, rules, now)
     if changes:
         note = f"custody {body.type} event {recorded.event_id}, log index {recorded.log_index}"
-        registry.record(s, changes, _actor(body), note, body.time)
+        move = SealMove(changes, _actor(body), note, body.time)
+        if isinstance(registry, BatchSealRegistry):
+            batch.defer_seals(registry, move)  # written with the batch's rows, in order
+        else:
+            registry.record(s, move.changes, move.actor, move.note, move.at)
     batch.accept(sha, recorded, body, infos, moved, changes, now)
     return recorded
 
@@ -283,16 +291,18 @@ def _write_refusal(
 
 
 def _seal_changes(
-    session: Session,
+    batch: Batch,
     body: PackageBody | ReportedIncidentBody,
     infos: Mapping[str, PackageInfo],
     registry: SealRegistry,
     assessment: Assessment,
 ) -> SealChanges:
-    """The event's seal moves; new seals the registry refuses become discrepancies instead."""
+    """The event's seal moves; new seals the registry refuses (or this batch applied already)
+    become discrepancies instead."""
     new, again = checks.return_seals(body, infos)
     wanted = {n: infos[pid].regency_code for n, pid in new.items()}
-    refused = registry.unusable(session, wanted) if wanted else {}
+    refused = registry.unusable(batch.session, wanted) if wanted else {}
+    refused |= {n: SEAL_USED for n in wanted if n in batch.applied_seals}
     assessment.discrepancies += again + [
         checks.seal_finding(code, infos[new[n]], n) for n, code in sorted(refused.items())
     ]

@@ -186,16 +186,38 @@ def _act(
     actor: str,
     at: dt.datetime | None,
 ) -> int:
-    packages = {a.package_id: str(parse_package_id(a.package_id)) for a in actions if a.package_id}
-    regencies = repo.package_regencies(session, packages.values())
-    seals = repo.lock_seals(session, [a.seal for a in actions])
     now = at or dt.datetime.now(dt.UTC)
+    return act_all(session, [Step(action, a, actor, now) for a in actions])
+
+
+@dataclass(frozen=True)
+class Step:
+    """One action on one seal, by whom and when: a custody batch moves many kits' seals."""
+
+    action: str
+    seal: SealAction
+    actor: str
+    at: dt.datetime
+
+
+def act_all(session: Session, steps: Sequence[Step]) -> int:
+    """Take `steps` in order, each from the state the ones before it left (in the caller's
+    transaction, never commits): one read of the packages and seals and one write for all of
+    them, however many events of a custody batch they come from. Any refusal refuses all."""
+    packages = {
+        a.package_id: str(parse_package_id(a.package_id))
+        for a in (step.seal for step in steps)
+        if a.package_id
+    }
+    regencies = repo.package_regencies(session, packages.values())
+    seals = repo.lock_seals(session, [step.seal.seal for step in steps])
     state: dict[int, tuple[str, str | None]] = {
         n: (s.state, s.package_id) for n, s in seals.items()
     }
     changes: dict[int, dict[str, Any]] = {}
     events = []
-    for a in actions:
+    for step in steps:
+        action, a = step.action, step.seal
         package = packages.get(a.package_id) if a.package_id else None
         if action in (APPLY, CHECK) and package is None:
             raise SalurError("kits.seal_needs_package", seal=str(a.seal))
@@ -218,8 +240,13 @@ def _act(
             )
         on = package if action == APPLY else on
         state[a.seal] = (after, on)
-        changes[a.seal] = {"number": a.seal, "state": after, "package_id": on, "updated_at": now}
-        events.append(_event(a.seal, action, after, on, actor, a.note, now))
+        changes[a.seal] = {
+            "number": a.seal,
+            "state": after,
+            "package_id": on,
+            "updated_at": step.at,
+        }
+        events.append(_event(a.seal, action, after, on, step.actor, a.note, step.at))
     repo.update_seals(session, list(changes.values()), events)
     return len(events)
 

@@ -4,15 +4,15 @@ a sealed return are applied; a refused or failed event leaves every seal as it w
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from salur.custody.packages import KitsPackageSource, KitsSealRegistry, SealChanges
+from salur.custody.packages import KitsPackageSource, KitsSealRegistry, SealMove
 from salur.custody.service import Recorded, TepatRefusedError, record_batch
 from salur.custody.states import CustodyRefusedError
 from salur.geo.models import Tps, Village
@@ -186,6 +186,33 @@ def test_an_unknown_or_used_seal_on_a_sealed_return_is_a_discrepancy(
     }
 
 
+def test_a_seal_applied_earlier_in_the_same_batch_is_used(meranti_world: World) -> None:
+    """Two TPS of one PPS phone's upload close a kotak with the same new seal: the first
+    applies it, the second gets a seal_used discrepancy, and the batch stands."""
+    world = meranti_world
+    one, two = sealed_kit(world), sealed_kit(world)
+    for kit in (one, two):
+        world.walk(kit, "warehouse_ppk", "ppk_pps", "pps_kpps", "opening")
+    taken = new_seals(one)[0]
+    kotak = two.kotak[0].package_id
+    two.new_seals[kotak] = [taken]
+    with UnitOfWork(world.engine) as uow:
+        done = record_batch(
+            uow,
+            [world.ordinary_at_tps(kit, "sealed_return") for kit in (one, two)],
+            packages=world.source,
+            seals=world.registry,
+            rules=world.rules,
+        )
+    first, second = done
+    assert isinstance(first, Recorded) and isinstance(second, Recorded)
+    assert not [f for f in first.findings if f.code.startswith("seal")]
+    assert [(f.code, f.package, f.found) for f in second.findings if f.code.startswith("seal")] == [
+        ("seal_used", kotak, str(taken))
+    ]
+    assert states(world, [taken]) == {taken: ("applied", one.kotak[0].package_id)}
+
+
 def test_a_refused_handover_leaves_the_seal_states_untouched(meranti_world: World) -> None:
     """Another dapil's ballots (tepat refusal) and a giver who does not hold the kit (custody
     refusal) record nothing of the event, and no seal moves."""
@@ -206,12 +233,11 @@ def test_a_refused_handover_leaves_the_seal_states_untouched(meranti_world: Worl
 
 
 class FailingRegistry(KitsSealRegistry):
-    """The real registry, failing once it has written the seal moves."""
+    """The real registry, failing once it has written the seal moves (custody hands them over
+    a batch at a time)."""
 
-    def record(
-        self, session: Session, changes: SealChanges, actor: str, note: str, at: dt.datetime
-    ) -> None:
-        super().record(session, changes, actor, note, at)
+    def record_all(self, session: Session, moves: Sequence[SealMove]) -> None:
+        super().record_all(session, moves)
         raise RuntimeError("disk full")
 
 
