@@ -74,6 +74,8 @@ def failures_since(
     query = select(LoginAttempt.at, LoginAttempt.succeeded).where(LoginAttempt.at >= since)
     if username is not None:
         query = query.where(LoginAttempt.username == username)
+    else:  # successes matter only to a username; an office's shared address logs in all day
+        query = query.where(LoginAttempt.succeeded.is_(False))
     if address is not None:
         query = query.where(LoginAttempt.address == address)
     rows = session.execute(query.order_by(LoginAttempt.at, LoginAttempt.id)).all()
