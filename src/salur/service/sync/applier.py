@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -393,36 +393,34 @@ def refuse_conflicts(stored: Mapping[str, repo.Stored], work: Batch) -> None:
 
 
 def sequence_reused(event: SyncEventIn, lang: str) -> EventResult:
-    return EventResult(
-        idempotency_key=event.idempotency_key,
-        sequence=event.sequence,
-        status="refused",
-        code="sequence_reused",
-        key="service.sequence_reused",
-        message=t("service.sequence_reused", lang, sequence=event.sequence),
-        field="sequence",
-    )
+    return _answer(event, lang, "refused", "sequence_reused", field="sequence")
 
 
 def _retry_later(event: SyncEventIn, lang: str) -> EventResult:
-    return EventResult(
-        idempotency_key=event.idempotency_key,
-        sequence=event.sequence,
-        status="pending",
-        code="retry_later",
-        key="service.retry_later",
-        message=t("service.retry_later", lang),
-    )
+    return _answer(event, lang, "pending", "retry_later")
 
 
 def _in_progress(event: SyncEventIn, lang: str) -> EventResult:
+    return _answer(event, lang, "pending", "in_progress")
+
+
+def _answer(
+    event: SyncEventIn,
+    lang: str,
+    status: Literal["refused", "pending"],
+    code: str,
+    field: str | None = None,
+) -> EventResult:
+    """An answer the sync layer gives itself (not custody's), its message in `lang`."""
+    key = f"service.{code}"
     return EventResult(
         idempotency_key=event.idempotency_key,
         sequence=event.sequence,
-        status="pending",
-        code="in_progress",
-        key="service.in_progress",
-        message=t("service.in_progress", lang),
+        status=status,
+        code=code,
+        key=key,
+        message=t(key, lang, sequence=event.sequence),
+        field=field,
     )
 
 
