@@ -25,7 +25,7 @@ from salur.season.facts import LOCAL
 from salur.season.field import Field, Kit
 from salur.season.office import Office
 from salur.season.scenario import Case, Scenario
-from salur.season.timeline import Handover, planned_handovers
+from salur.season.timeline import Handover, due, planned_handovers
 from salur.uow import UnitOfWork
 
 
@@ -120,23 +120,27 @@ class Season:
         self.office = office
         self.outcome = Outcome()
         self.held: set[str] = set()  # packages held back at a PPK (wrong dapil) until swapped
+        self._delays: dict[tuple[int, str, str, str], dt.timedelta] = {}  # rain, per stop
         self._torn: tuple[str, int] = ("", 0)  # the kotak whose seal was found torn, and the seal
 
     # --- outbound -------------------------------------------------------------------------
 
     def outbound(self, plan_id: int, day: dt.date) -> list[Handover]:
-        """Handovers still to do from the plan in force, on `day` (local), rain delays added."""
+        """Handovers still to do from the plan in force, due by the end of `day` (local), rain
+        delays added. A stop's delay is drawn once: one that rain pushed past midnight is
+        handed over the next day, never lost between two days."""
         with Session(self.engine) as s:
             planned = planned_handovers(s, plan_id)
-        out = []
+        todo = []
         for h in planned:
             tps = tuple(t for t in h.tps if (h.hop, t) not in self.outcome.done and t in self.kits)
             if not tps:
                 continue
-            at = h.at + self._rain()
-            if at.astimezone(LOCAL).date() == day:
-                out.append(Handover(h.hop, at, h.site, tps, h.route_id, h.mode))
-        return out
+            key = (plan_id, h.route_id, h.site, h.hop)
+            if key not in self._delays:
+                self._delays[key] = self._rain()
+            todo.append((replace(h, tps=tps), self._delays[key]))
+        return due(todo, day, LOCAL)
 
     def _rain(self) -> dt.timedelta:
         odds = self.scenario.field

@@ -5,7 +5,8 @@ from truck to boat is a transfer inside one journey under the same escort, not a
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -60,4 +61,18 @@ def planned_handovers(session: Session, plan_id: int) -> list[Handover]:
         at = arrive if arrive.tzinfo else arrive.replace(tzinfo=dt.UTC)
         out.append(Handover(hop, at, site, tuple(unloaded.split(";")), route_id, mode))
     out.sort(key=lambda h: (h.at, ORDER[h.hop], h.site))
+    return out
+
+
+def due(
+    delayed: Iterable[tuple[Handover, dt.timedelta]], day: dt.date, zone: dt.tzinfo
+) -> list[Handover]:
+    """The handovers, each at its planned time plus its delay, that fall on or before `day` in
+    `zone`: what is still to do by the end of that day, the overdue included (a delay that
+    crossed midnight moves a handover to the next day; it is never dropped between two days)."""
+    out = []
+    for handover, delay in delayed:
+        at = handover.at + delay
+        if at.astimezone(zone).date() <= day:
+            out.append(replace(handover, at=at))
     return out
