@@ -2,9 +2,9 @@
 
 A synced phone uploads dozens of events at once, often several about the same kits (the PPS
 receives a kit and hands it to the KPPS in one upload). Read per event, its packages, devices,
-states, duplicate check and log row were ~15 statements an event, most of a sync's cost. A
-`Batch` reads them for all its events up front, in a handful of statements, and writes the
-items and package states of its accepted events in one statement each (`flush`).
+states, duplicate check, counts at the TPS and log row were ~15 statements an event, most of a
+sync's cost. A `Batch` reads them for all its events up front, in a handful of statements, and
+writes the items, package states and seal moves of its accepted events in one go (`flush`).
 
 Order matters for correctness: the logs of the batch's provinces are locked before any package
 state is read (custody.service's rule: a state is read and changed under its log's lock), and
