@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from salur.web.incident_sections import incident_state
 from salur.web.progress import (
     BEHIND,
     DONE,
@@ -18,7 +19,6 @@ from salur.web.progress import (
     late_risks,
     tps_state,
 )
-from salur.web.sections import incident_state
 from salur.web.svg import CurveLabels, progress_chart
 from salur.web.tables import Column, Table, to_xlsx
 from tests.web.pages import workbook_rows

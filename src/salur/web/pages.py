@@ -18,6 +18,7 @@ from salur.ledger.checkpoint import parse_checkpoint
 from salur.ledger.note import parse_note
 from salur.web import clock
 from salur.web import repository as repo
+from salur.web.incident_sections import incidents_table, workflow_table
 from salur.web.overview import Overview, overview
 from salur.web.render import render, request_language
 from salur.web.sections import (
@@ -25,12 +26,10 @@ from salur.web.sections import (
     curve_svg,
     escorts_table,
     events_table,
-    incidents_table,
     late_table,
     map_data,
     progress_table,
     shortage_table,
-    workflow_table,
 )
 from salur.web.tables import XLSX_TYPE, Table, to_xlsx
 
