@@ -24,7 +24,7 @@ from salur.service.settings import SESSION_COOKIE
 from salur.web import plans
 from salur.web import repository as repo
 from salur.web.access import BAWASLU, page
-from salur.web.pages import RegionPage, checkpoints, crumbs, not_found, region_page
+from salur.web.pages import RegionPage, not_found, region_page
 from salur.web.progress import LEVELS
 from salur.web.render import render
 from salur.web.sections import echelon_names
@@ -66,25 +66,15 @@ def bawaslu_view(
     return render(
         request,
         "bawaslu.html.j2",
+        **view.common(grant.principal.scope, f"/bawaslu/{grant.region}/export"),
         user=user,
         role="bawaslu",
-        region=grant.region,
         title=repo.names(session, [grant.region]).get(grant.region, grant.region),
-        crumbs=crumbs(session, grant.region, bawaslu_link, grant.principal.scope),
-        total=view.overview.total,
-        plans=view.overview.plans,
         tables=tables,
-        chart=view.chart(),
-        map=view.map(),
-        checkpoints=checkpoints(session, grant.region),
-        now=view.now,
-        export=f"/bawaslu/{grant.region}/export",
         csrf=csrf_for(cookie) if cookie else "",
         categories=FINDING_CATEGORIES,
         witness=witness_code(user),
         witness_qr=qr_svg(witness_code(user) or ""),
-        tz=view.rules.tz,
-        tz_name=view.rules.election.timezone,
     )
 
 

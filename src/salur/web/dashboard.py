@@ -16,7 +16,7 @@ from salur.service.deps import Uow
 from salur.service.routing import ScopedRouter
 from salur.web import repository as repo
 from salur.web.access import DASHBOARD, DASHBOARD_HOME, page
-from salur.web.pages import TABLES, checkpoints, crumbs, not_found, region_page
+from salur.web.pages import TABLES, not_found, region_page
 from salur.web.render import render
 from salur.web.witnesses import qr_svg, witness_code
 
@@ -58,24 +58,14 @@ def dashboard(
     return render(
         request,
         "dashboard.html.j2",
+        **view.common(grant.principal.scope, f"/dashboard/{grant.region}/export"),
         user=user,
         role=grant.principal.role,
-        region=grant.region,
         title=_title(session, grant.region),
-        crumbs=crumbs(session, grant.region, dashboard_link, grant.principal.scope),
-        total=view.overview.total,
-        plans=view.overview.plans,
         tables=tables,
-        chart=view.chart(),
-        map=view.map(),
-        checkpoints=checkpoints(session, grant.region),
-        now=view.now,
-        export=f"/dashboard/{grant.region}/export",
         documents=_documents(grant),
         witness=code,
         witness_qr=qr_svg(code) if code else None,
-        tz=view.rules.tz,
-        tz_name=view.rules.election.timezone,
     )
 
 

@@ -149,6 +149,23 @@ class RegionPage:
     def t(self, key: str, **params: Any) -> str:
         return t(key, self.lang, **params)
 
+    def common(self, scope: str, export: str) -> dict[str, Any]:
+        """What every region page renders alike (the dashboard and the Bawaslu view): the
+        breadcrumbs within the viewer's `scope`, totals, plans, chart, map, checkpoints, clock."""
+        return {
+            "region": self.region,
+            "crumbs": crumbs(self.session, self.region, self.link, scope),
+            "total": self.overview.total,
+            "plans": self.overview.plans,
+            "chart": self.chart(),
+            "map": self.map(),
+            "checkpoints": checkpoints(self.session, self.region),
+            "now": self.now,
+            "export": export,
+            "tz": self.rules.tz,
+            "tz_name": self.rules.election.timezone,
+        }
+
     def export(self, request: Request, name: str) -> Response:
         """A section's table, every row, as an Excel file."""
         del request
