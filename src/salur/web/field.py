@@ -25,6 +25,7 @@ from salur.norms.loader import load_norm
 from salur.service.access import Grant
 from salur.service.deps import Uow
 from salur.service.routing import ScopedRouter
+from salur.web import log_queries
 from salur.web import repository as repo
 from salur.web.access import FIELD, PUBLIC, page
 from salur.web.render import render, request_language, texts
@@ -84,7 +85,7 @@ def field_context(request: Request, uow: Uow, grant: Annotated[Grant, page(FIELD
     rules = load_rules()
     scope = user.region_code
     level = LEVEL_OF_SCOPE[level_of(scope)]
-    logs = repo.logs_for(session, scope)
+    logs = log_queries.logs_for(session, scope)
     body: dict[str, Any] = {
         "user": {
             "username": user.username,
@@ -100,7 +101,7 @@ def field_context(request: Request, uow: Uow, grant: Annotated[Grant, page(FIELD
         "dispatch": _dispatch(rules, level),
         "devices": [d.id for d in identity.devices_of(session, user.id) if d.revoked_at is None],
         "log": {"origin": logs[0].origin, "vkey": logs[0].vkey} if logs else None,
-        "witnesses": [w.vkey for w in repo.witnesses(session)],
+        "witnesses": [w.vkey for w in log_queries.witnesses(session)],
         "witness_groups": {hop: rule.witnesses for hop, rule in rules.hops.items()},
         "role_names": {
             role: (names.id if request_language(request) == "id" else names.en)

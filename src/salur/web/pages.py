@@ -16,7 +16,7 @@ from salur.custody.config import CustodyRules, load_rules
 from salur.i18n import t
 from salur.ledger.checkpoint import parse_checkpoint
 from salur.ledger.note import parse_note
-from salur.web import clock
+from salur.web import clock, log_queries
 from salur.web import repository as repo
 from salur.web.incident_sections import incidents_table, workflow_table
 from salur.web.overview import Overview, overview
@@ -81,13 +81,13 @@ def _below(code: str, scope: str) -> bool:
 def checkpoints(session: Session, region: str) -> list[CheckpointView]:
     """The latest checkpoint of each log of the region's province, with its cosigners."""
     out = []
-    for log in repo.logs_for(session, region):
-        checkpoint, cosigned = repo.latest_checkpoint(session, log.id)
+    for log in log_queries.logs_for(session, region):
+        checkpoint, cosigned = log_queries.latest_checkpoint(session, log.id)
         if checkpoint is None:
             continue
         parsed = parse_checkpoint(parse_note(checkpoint.note).text)
         note = checkpoint.note + "".join(f"{c.line}\n" for c in cosigned)
-        earlier = None if cosigned else repo.latest_cosigned(session, log.id)
+        earlier = None if cosigned else log_queries.latest_cosigned(session, log.id)
         out.append(
             CheckpointView(
                 log.origin,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from salur.service.access import Grant
 from salur.service.deps import Uow
 from salur.service.routing import ScopedRouter
+from salur.web import log_queries
 from salur.web import repository as repo
 from salur.web.access import PUBLIC, PUBLIC_REGION, page
 from salur.web.pages import RegionPage, checkpoints, crumbs, not_found, region_page
@@ -92,8 +93,8 @@ def verify_page(request: Request, uow: Uow, grant: Annotated[Grant, page(PUBLIC)
     session = uow.session
     lang = request_language(request)
     trust = {
-        "logs": [log.vkey for log in repo.logs_for(session, "")],
-        "witnesses": [w.vkey for w in repo.witnesses(session)],
+        "logs": [log.vkey for log in log_queries.logs_for(session, "")],
+        "witnesses": [w.vkey for w in log_queries.witnesses(session)],
         "quorum": 0,
     }
     return render(
@@ -102,8 +103,8 @@ def verify_page(request: Request, uow: Uow, grant: Annotated[Grant, page(PUBLIC)
         title="",
         trust=trust,
         texts=texts(lang, "web.verify"),
-        logs=repo.logs_for(session, ""),
-        witnesses=repo.witnesses(session),
+        logs=log_queries.logs_for(session, ""),
+        witnesses=log_queries.witnesses(session),
     )
 
 

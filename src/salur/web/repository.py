@@ -1,6 +1,6 @@
 """The web pages' queries of kits and their custody per TPS, arrivals, names and points of
-regions, events and incidents, Bawaslu's findings and the signed log (the plan's are in
-`web.plans`).
+regions, events and incidents, Bawaslu's findings (the plan's are in `web.plans`, the signed
+log's in `web.log_queries`).
 
 Reads only. Region filters take dotted codes ('' = everything); TPS codes are 13 digits, the
 desa code's digits and three more, so a region's TPS are those whose code starts with the
@@ -22,13 +22,7 @@ from salur.custody.models import CustodyEvent, CustodyFinding, CustodyItem, Cust
 from salur.geo.models import District, Province, Regency, Tps, Village
 from salur.geo.repository import in_region
 from salur.kits.models import Kit, KitPackage
-from salur.ledger.models import (
-    LedgerCheckpoint,
-    LedgerCosignature,
-    LedgerEntry,
-    LedgerLog,
-    LedgerWitness,
-)
+from salur.ledger.models import LedgerCheckpoint, LedgerEntry
 from salur.web.progress import ECHELONS
 
 ARRIVALS = ("handover", "receipt")
@@ -300,73 +294,6 @@ def entries(session: Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int
         if entry is not None:
             out[(log_id, index)] = json.loads(bytes(entry.entry))
     return out
-
-
-def logs_for(session: Session, region: str) -> list[LedgerLog]:
-    """The custody logs of the provinces at or inside `region` (all for '')."""
-    province = region.split(".")[0] if region else ""
-    stmt = select(LedgerLog).order_by(LedgerLog.origin)
-    return [log for log in session.scalars(stmt) if not province or log.province_code == province]
-
-
-@dataclass(frozen=True, slots=True)
-class Cosigned:
-    """One witness's cosignature on a checkpoint."""
-
-    witness: str
-    vkey: str
-    line: str
-    at: dt.datetime
-
-
-def latest_checkpoint(
-    session: Session, log_id: int
-) -> tuple[LedgerCheckpoint | None, list[Cosigned]]:
-    """The log's largest signed checkpoint and the cosignatures stored on it."""
-    checkpoint = session.scalars(
-        select(LedgerCheckpoint)
-        .where(LedgerCheckpoint.log_id == log_id)
-        .order_by(LedgerCheckpoint.size.desc())
-        .limit(1)
-    ).first()
-    if checkpoint is None:
-        return None, []
-    stmt = (
-        select(LedgerWitness.name, LedgerWitness.vkey, LedgerCosignature.signature)
-        .add_columns(LedgerCosignature.cosigned_at)
-        .join(LedgerWitness, LedgerWitness.id == LedgerCosignature.witness_id)
-        .where(LedgerCosignature.checkpoint_id == checkpoint.id)
-        .order_by(LedgerCosignature.witness_id)
-    )
-    return checkpoint, [
-        Cosigned(str(n), str(v), str(s), utc(at)) for n, v, s, at in session.execute(stmt).all()
-    ]
-
-
-def latest_cosigned(session: Session, log_id: int) -> tuple[int, list[Cosigned]] | None:
-    """The size of the largest checkpoint any witness cosigned, and its cosignatures."""
-    cosigned = select(LedgerCosignature.checkpoint_id)
-    checkpoint = session.scalars(
-        select(LedgerCheckpoint)
-        .where(LedgerCheckpoint.log_id == log_id, LedgerCheckpoint.id.in_(cosigned))
-        .order_by(LedgerCheckpoint.size.desc())
-        .limit(1)
-    ).first()
-    if checkpoint is None:
-        return None
-    stmt = (
-        select(LedgerWitness.name, LedgerWitness.vkey, LedgerCosignature.signature)
-        .add_columns(LedgerCosignature.cosigned_at)
-        .join(LedgerWitness, LedgerWitness.id == LedgerCosignature.witness_id)
-        .where(LedgerCosignature.checkpoint_id == checkpoint.id)
-    )
-    return checkpoint.size, [
-        Cosigned(str(n), str(v), str(s), utc(at)) for n, v, s, at in session.execute(stmt).all()
-    ]
-
-
-def witnesses(session: Session) -> list[LedgerWitness]:
-    return list(session.scalars(select(LedgerWitness).order_by(LedgerWitness.id)))
 
 
 def regencies_with_kits(session: Session, region: str) -> list[str]:
