@@ -38,7 +38,7 @@ from salur.custody.events import (
 )
 from salur.custody.models import CustodyItem, CustodyPackage
 from salur.custody.packages import BatchSealRegistry, PackageSource, SealChanges, SealMove
-from salur.custody.signing import DeviceKey
+from salur.custody.signing import DeviceKey, Verified
 from salur.custody.states import Level, PackageState, Phase, Place, start
 from salur.custody.tepat import Finding, PackageInfo
 from salur.errors import NotFoundError
@@ -69,12 +69,14 @@ class Recorded:
 @dataclass(frozen=True)
 class Signed:
     """A parsed submission with its body's canonical bytes and hash, computed once: signatures,
-    the duplicate check and the log entry are all built on them."""
+    the duplicate check and the log entry are all built on them. `verified`: its signatures
+    found good ahead of recording (`custody.service.prepare_batch`)."""
 
     submission: Submission
     data: dict[str, Any]
     body: bytes
     sha: str
+    verified: frozenset[Verified] = frozenset()
 
     @classmethod
     def of(cls, submission: Submission) -> Signed:
@@ -121,7 +123,7 @@ class Batch:
         self.held: dict[str, Held] = {
             pid: _held(row) for pid, row in repo.package_states(session, ids, lock=True).items()
         }
-        self.devices = _device_keys(
+        self.devices = device_keys(
             session, {sig.device for sub in submissions for sig in sub.signatures}
         )
         self.existing = repo.events_by_sha(session, [x.sha for x in signed])
@@ -319,7 +321,8 @@ def _state_row(package_id: str, held: Held, event_id: int, now: dt.datetime) -> 
     }
 
 
-def _device_keys(session: Session, ids: Iterable[str]) -> dict[str, DeviceKey]:
+def device_keys(session: Session, ids: Iterable[str]) -> dict[str, DeviceKey]:
+    """The registered devices among `ids`, as signatures are checked against them."""
     return {
         d.id: DeviceKey(
             d.id, d.role, d.region_code, d.person, bytes(d.public_key), utc(d.revoked_at)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from salur.custody.batch import (
     Recorded,
     Signed,
     UnknownPackageError,
+    device_keys,
     resealed,
     state_of,
 )
@@ -51,7 +52,7 @@ from salur.custody.packages import (
     SealMove,
     SealRegistry,
 )
-from salur.custody.signing import check_signatures
+from salur.custody.signing import check_signatures, verify_ahead
 from salur.custody.states import PackageState, Place, next_state
 from salur.custody.tepat import SEAL_USED, Finding, PackageInfo
 from salur.db import begin_write
@@ -65,6 +66,7 @@ __all__ = [
     "TepatRefusedError",
     "UnknownPackageError",
     "describe",
+    "prepare_batch",
     "record_batch",
     "record_batch_in",
     "record_event",
@@ -173,9 +175,36 @@ def record_batch(
     return results
 
 
+def prepare_batch(
+    s: Session, submissions: Sequence[Submission | Mapping[str, Any] | bytes | str]
+) -> list[Signed | SalurError]:
+    """Parse and canonicalise a batch's events and verify their signatures ahead of recording
+    them, in a read of its own: the CPU-heavy half of recording (RFC 8785, Ed25519), which a
+    server runs outside the write lock, on every core. `record_batch_in` takes the result and
+    still checks every device on its own read, in the write transaction: a signature is only
+    not verified twice under the same key (a device revoked meanwhile is still refused)."""
+    parsed = [_signed(x) for x in submissions]
+    valid = [x for x in parsed if isinstance(x, Signed)]
+    devices = device_keys(s, {sig.device for x in valid for sig in x.submission.signatures})
+    return [
+        replace(x, verified=verify_ahead(x.submission.signatures, devices, x.body))
+        if isinstance(x, Signed)
+        else x
+        for x in parsed
+    ]
+
+
+def _signed(submission: Submission | Mapping[str, Any] | bytes | str) -> Signed | SalurError:
+    try:
+        sub = submission if isinstance(submission, Submission) else parse_submission(submission)
+        return Signed.of(sub)
+    except SalurError as error:
+        return error
+
+
 def record_batch_in(
     s: Session,
-    submissions: Sequence[Submission | Mapping[str, Any] | bytes | str],
+    submissions: Sequence[Signed | SalurError | Submission | Mapping[str, Any] | bytes | str],
     *,
     packages: PackageSource | None = None,
     seals: SealRegistry | None = None,
@@ -183,18 +212,13 @@ def record_batch_in(
     now: dt.datetime | None = None,
     admit: Admit | None = None,
 ) -> list[Recorded | SalurError]:
-    """`record_batch` in the caller's transaction (does not commit; takes the write lock)."""
+    """`record_batch` in the caller's transaction (does not commit; takes the write lock).
+    `submissions` may come from `prepare_batch` (its outcomes, refusals included)."""
     rules = rules or load_rules()
     now = now or dt.datetime.now(dt.UTC)
     registry = seals or KitsSealRegistry()
     begin_write(s)
-    parsed: list[Signed | SalurError] = []
-    for submission in submissions:
-        try:
-            sub = submission if isinstance(submission, Submission) else parse_submission(submission)
-            parsed.append(Signed.of(sub))
-        except SalurError as error:
-            parsed.append(error)
+    parsed = [x if isinstance(x, Signed | SalurError) else _signed(x) for x in submissions]
     valid = [x for x in parsed if isinstance(x, Signed)]
     batch = Batch(s, valid, packages or KitsPackageSource(), rules)
     results: list[Recorded | SalurError] = []
@@ -252,7 +276,7 @@ def _record(
     if existing is not None:
         return existing
     places = checks.party_places(body, rules)
-    check_signatures(body, sub.signatures, batch.devices, signed.body)
+    check_signatures(body, sub.signatures, batch.devices, signed.body, signed.verified)
     held = batch.states(infos)
     assessment = assess(
         body,

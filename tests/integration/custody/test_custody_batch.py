@@ -1,15 +1,19 @@
 """A device's batch is recorded in one transaction, each event on its own: good events land,
 a refused one leaves only its incident, a forged one leaves nothing, a repeat is found again,
-and the batch as a whole commits once."""
+and the batch as a whole commits once; checking its signatures ahead (outside the write lock)
+changes none of that."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from salur.custody import service
+from salur.custody import devices, service
+from salur.custody.batch import Signed
 from salur.custody.service import TepatRefusedError
 from salur.custody.signing import SignatureRejectedError
 from salur.errors import SalurError
+from salur.ledger.keys import Ed25519Signer
 from salur.uow import UnitOfWork
 from tests.integration.custody.world import World
 
@@ -75,3 +79,68 @@ def test_an_event_refused_mid_batch_does_not_undo_the_events_before_it(world: Wo
     row = world.package(kit.packages[0].package_id)
     assert row is not None and row.holder_level == "pps"
     assert world.package(other.packages[0].package_id) is None
+
+
+def prepared(world: World, submissions: list[dict[str, Any]]) -> list[Signed | SalurError]:
+    with UnitOfWork(world.engine) as uow:
+        return service.prepare_batch(uow.session, submissions)
+
+
+def record_prepared(
+    world: World, ready: list[Signed | SalurError]
+) -> list[service.Recorded | SalurError]:
+    with UnitOfWork(world.engine) as uow:
+        results = service.record_batch_in(
+            uow.session, ready, packages=world.kits, seals=world.kits, rules=world.rules
+        )
+        uow.commit()
+        return results
+
+
+def test_a_batch_prepared_ahead_is_recorded_as_the_same_batch_unprepared(world: World) -> None:
+    """Checking signatures before the write lock changes no outcome: good, forged, not tepat."""
+    good, wrong, forged = world.new_kit(), world.new_kit(), world.new_kit()
+    items = world.items(wrong)
+    items[1]["dapil"] = "1401"
+    bad = world.hop(forged, "warehouse_ppk")
+    bad["signatures"][1]["sig"] = bad["signatures"][0]["sig"]
+    submissions = [
+        world.hop(good, "warehouse_ppk"),
+        world.hop(wrong, "warehouse_ppk", items=items),
+        bad,
+        {"event": {"type": "handover"}},
+    ]
+    ready = prepared(world, submissions)
+    assert isinstance(ready[0], Signed) and len(ready[0].verified) == 4
+    assert isinstance(ready[2], Signed) and len(ready[2].verified) == 3
+    assert isinstance(ready[3], SalurError)
+    results = record_prepared(world, ready)
+    assert isinstance(results[0], service.Recorded)
+    assert isinstance(results[1], TepatRefusedError)
+    assert isinstance(results[2], SignatureRejectedError)
+    assert results[2].key == "custody.signature_invalid"
+    assert results[3] is ready[3]
+
+
+def test_a_device_revoked_between_preparing_and_recording_is_refused(world: World) -> None:
+    """Signatures are checked ahead outside the lock; the device's standing is read again
+    inside it, so a phone reported stolen meanwhile signs nothing."""
+    signer = Ed25519Signer.from_seed("D-PPK-STOLEN", b"\x51" * 32)
+    with UnitOfWork(world.engine) as uow:
+        devices.register_device(
+            uow, signer.verifier().vkey, role="ppk", region="14.10", person=world.person("ppk")
+        )
+    kit = world.new_kit()
+    world.signers["ppk"], original = signer, world.signers["ppk"]
+    try:
+        ready = prepared(world, [world.hop(kit, "warehouse_ppk")])
+    finally:
+        world.signers["ppk"] = original
+    assert isinstance(ready[0], Signed) and ready[0].verified
+    with UnitOfWork(world.engine) as uow:
+        devices.revoke_device(uow, "D-PPK-STOLEN", now=dt.datetime(2024, 2, 1, tzinfo=dt.UTC))
+    before = world.counts()
+    (result,) = record_prepared(world, ready)
+    assert isinstance(result, SignatureRejectedError)
+    assert result.key == "custody.device_revoked"
+    assert world.counts() == before

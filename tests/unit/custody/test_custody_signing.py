@@ -20,6 +20,7 @@ from salur.custody.signing import (
     check_signatures,
     pseudonym,
     sign,
+    verify_ahead,
     within,
 )
 from salur.ledger.keys import Ed25519Signer
@@ -154,6 +155,51 @@ def test_a_revoked_device_cannot_sign_after_revocation() -> None:
     sub = parse_submission(signed(handover_body(), {"giver": GIVER, "receiver": RECEIVER}))
     with pytest.raises(SignatureRejectedError) as refused:
         check_signatures(sub.event, sub.signatures, revoked)
+    assert refused.value.key == "custody.device_revoked"
+
+
+def test_signatures_verified_ahead_are_vouched_for_under_the_key_that_checked_them() -> None:
+    """`verify_ahead` vouches for good signatures only; recording then skips only those."""
+    good = parse_submission(signed(handover_body(), {"giver": GIVER, "receiver": RECEIVER}))
+    data = canonical(body_dict(good.event))
+    vouched = verify_ahead(good.signatures, DEVICES, data)
+    assert {v[0] for v in vouched} == {"giver", "receiver"}
+    check_signatures(good.event, good.signatures, DEVICES, data, vouched)
+    forgery = signed(handover_body(), {"giver": GIVER, "receiver": RECEIVER})
+    forgery["signatures"][0]["sig"] = forgery["signatures"][1]["sig"]
+    forged = parse_submission(forgery)
+    assert {v[0] for v in verify_ahead(forged.signatures, DEVICES, data)} == {"receiver"}
+    with pytest.raises(SignatureRejectedError) as refused:
+        check_signatures(forged.event, forged.signatures, DEVICES, data, vouched)
+    assert refused.value.key == "custody.signature_invalid"
+
+
+def test_a_signature_vouched_for_under_an_old_key_is_verified_again_under_the_new_one() -> None:
+    """A device re-keyed between checking ahead and recording: the new key decides."""
+    submission = parse_submission(signed(handover_body(), {"giver": GIVER, "receiver": RECEIVER}))
+    data = canonical(body_dict(submission.event))
+    vouched = verify_ahead(submission.signatures, DEVICES, data)
+    other = Ed25519Signer.from_seed("D-PPK-01", bytes(range(2, 34)))
+    rekeyed = DEVICES | {
+        "D-PPK-01": DeviceKey("D-PPK-01", "ppk", "14.10.01", PEOPLE["ppk"], other.public_key)
+    }
+    with pytest.raises(SignatureRejectedError) as refused:
+        check_signatures(submission.event, submission.signatures, rekeyed, data, vouched)
+    assert refused.value.key == "custody.signature_invalid"
+
+
+def test_a_device_revoked_after_checking_ahead_is_still_refused() -> None:
+    """Vouching covers the Ed25519 check only: the device's standing is read at recording."""
+    submission = parse_submission(signed(handover_body(), {"giver": GIVER, "receiver": RECEIVER}))
+    data = canonical(body_dict(submission.event))
+    vouched = verify_ahead(submission.signatures, DEVICES, data)
+    revoked = DEVICES | {
+        "D-PPK-01": DeviceKey(
+            "D-PPK-01", "ppk", "14.10.01", PEOPLE["ppk"], GIVER.public_key, AT - dt.timedelta(1)
+        )
+    }
+    with pytest.raises(SignatureRejectedError) as refused:
+        check_signatures(submission.event, submission.signatures, revoked, data, vouched)
     assert refused.value.key == "custody.device_revoked"
 
 

@@ -2,8 +2,9 @@
 receipts under one checkpoint, storing each answer under its key, and waiting on keys another
 upload holds (taking over a claim whose upload died, after a lease).
 
-Every write transaction here runs under one lock per process on SQLite, so the threads of one
-server queue in Python instead of sleeping and polling for SQLite's single write lock.
+Every write transaction here holds the store's writer lock (`salur.writelock`) on SQLite, so the
+threads and worker processes of a server queue for SQLite's single writer instead of sleeping
+and polling for it.
 """
 
 from __future__ import annotations
@@ -11,10 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-import threading
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -22,11 +21,17 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from salur.custody.batch import Signed
 from salur.custody.config import CustodyRules
-from salur.custody.events import ReportedIncidentBody, parse_submission
+from salur.custody.events import ReportedIncidentBody, Submission, parse_submission
 from salur.custody.packages import PackageSource
 from salur.custody.receipts import sign_receipts_in
-from salur.custody.service import Recorded, TepatRefusedError, record_batch_in
+from salur.custody.service import (
+    Recorded,
+    TepatRefusedError,
+    prepare_batch,
+    record_batch_in,
+)
 from salur.custody.tepat import PackageInfo
 from salur.db import begin_write
 from salur.errors import SalurError
@@ -41,6 +46,7 @@ from salur.service.sync import repository as repo
 from salur.service.sync.schemas import EventResult, SyncEventIn
 from salur.service.sync.sequence import advance
 from salur.uow import UnitOfWork
+from salur.writelock import writing
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.02
@@ -110,13 +116,14 @@ class Applier:
         self.admit = scope_check(uploader.principal.scope)
         self.token = secrets.token_hex(16)
         self.denials: list[str] = []  # logged once the transaction is over (its own write)
+        self.prepared: dict[str, Signed | SalurError] = {}
 
     def claim(self, keys: Sequence[str]) -> set[str]:
         """Claim these keys of the batch (a transaction of their own); returns those this upload
         now holds."""
         if not keys:
             return set()
-        with _writing(self.engine), UnitOfWork(self.engine) as uow:
+        with writing(self.engine), UnitOfWork(self.engine) as uow:
             mine = repo.claim(uow.session, self._claim_rows(keys))
             uow.commit()
         return mine
@@ -139,7 +146,7 @@ class Applier:
         ]
 
     def release(self, keys: Collection[str]) -> None:
-        with _writing(self.engine), UnitOfWork(self.engine) as uow:
+        with writing(self.engine), UnitOfWork(self.engine) as uow:
             repo.release(uow.session, self.uploader.device_id, keys, self.token)
             uow.commit()
 
@@ -155,7 +162,7 @@ class Applier:
         if not keys:
             return out
         try:
-            with _writing(self.engine), UnitOfWork(self.engine) as uow:
+            with writing(self.engine), UnitOfWork(self.engine) as uow:
                 s = uow.session
                 begin_write(s)
                 mine = repo.claim(s, self._claim_rows(keys))
@@ -177,7 +184,7 @@ class Applier:
             return {}
         out: dict[str, EventResult] = {}
         try:
-            with _writing(self.engine), UnitOfWork(self.engine) as uow:
+            with writing(self.engine), UnitOfWork(self.engine) as uow:
                 begin_write(uow.session)
                 lost = self._apply_in(uow.session, keys, out)
                 uow.commit()
@@ -202,11 +209,18 @@ class Applier:
         took over meanwhile (their answers are not stored)."""
         if not keys:
             return set()
-        pending = self._prepare(keys, out)
+        self.prepare(keys)  # done already, but for keys taken over from another upload
+        pending = []
+        for key in keys:
+            prepared = self.prepared[key]
+            if isinstance(prepared, SalurError):
+                out[key] = self._result(self.work.events[key][1], prepared)
+            else:
+                pending.append((key, prepared))
         if pending:
             outcomes = record_batch_in(
                 s,
-                [submission for _, submission in pending],
+                [signed for _, signed in pending],
                 packages=self.packages,
                 rules=self.rules,
                 admit=self.admit,
@@ -250,19 +264,24 @@ class Applier:
             if key not in found and owners.get(events[key][1].sequence, key) != key
         }
 
-    def _prepare(self, keys: Sequence[str], out: dict[str, EventResult]) -> list[Any]:
-        """The keys' submissions this uploader may record; the others answered as refused."""
-        pending = []
-        for key in keys:
-            event = self.work.events[key][1]
+    def prepare(self, keys: Sequence[str]) -> None:
+        """Parse the keys' submissions, refuse those this uploader may not make, and verify the
+        signatures of the rest (custody's `prepare_batch`, in a read of its own): the CPU-heavy
+        part of an upload, done before the writer lock so that uploads overlap in it."""
+        todo = [key for key in keys if key not in self.prepared]
+        parsed: list[tuple[str, Submission]] = []
+        for key in todo:
             try:
-                submission = parse_submission(event.submission)
+                submission = parse_submission(self.work.events[key][1].submission)
                 self._check_upload(submission.event)
             except SalurError as exc:
-                out[key] = self._result(event, exc)
+                self.prepared[key] = exc
             else:
-                pending.append((key, submission))
-        return pending
+                parsed.append((key, submission))
+        if parsed:
+            with UnitOfWork(self.engine) as uow:
+                ready = prepare_batch(uow.session, [submission for _, submission in parsed])
+            self.prepared.update(zip([key for key, _ in parsed], ready, strict=True))
 
     def _result(self, event: SyncEventIn, outcome: Recorded | SalurError) -> EventResult:
         base: dict[str, object] = {
@@ -350,27 +369,13 @@ class Applier:
     def _take_over(self, keys: Sequence[str], rows: Mapping[str, repo.Stored]) -> set[str]:
         taken = set()
         for key in keys:
-            with _writing(self.engine), UnitOfWork(self.engine) as uow:
+            with writing(self.engine), UnitOfWork(self.engine) as uow:
                 if repo.take_over(
                     uow.session, self.uploader.device_id, key, rows[key].claim, self.token, _now()
                 ):
                     taken.add(key)
                 uow.commit()
         return taken
-
-
-_SQLITE_WRITER = threading.Lock()
-
-
-@contextmanager
-def _writing(engine: Engine) -> Iterator[None]:
-    """One sync write transaction at a time in this process on SQLite: its single writer would
-    otherwise make the others sleep and poll for its lock (PostgreSQL locks rows instead)."""
-    if engine.dialect.name != "sqlite":
-        yield
-        return
-    with _SQLITE_WRITER:
-        yield
 
 
 class IdempotencyConflictError(SalurError):

@@ -1,6 +1,7 @@
 """Use case: apply a device's batch of signed custody events exactly once.
 
 1. Refuse the batch (422) if a key was used before with another body; nothing changes.
+   Parse the new events and verify their signatures (no lock held: uploads overlap here).
 2. In one transaction (one disk flush for the upload): claim the new keys (of concurrent
    claims of a key exactly one wins), record the claimed events with custody's
    `record_batch_in` in the batch's order (each event in a savepoint of its own with its
@@ -75,7 +76,9 @@ def upload(
         stored = repo.items(uow.session, uploader.device_id, work.events)
     refuse_conflicts(stored, work)
     work.results.update(stored_answers(stored))
-    work.results.update(applier.claim_and_apply([key for key in work.events if key not in stored]))
+    new = [key for key in work.events if key not in stored]
+    applier.prepare(new)
+    work.results.update(applier.claim_and_apply(new))
     waiting = [key for key in work.events if key not in work.results]
     work.results.update(applier.await_others(waiting))
     ordered = sorted(work.events, key=lambda k: work.events[k][0])
