@@ -35,9 +35,9 @@ import json
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, get_args
 
-import rfc8785
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
+from salur.canonical import canonical_json
 from salur.custody.states import HOPS
 from salur.errors import SalurError
 
@@ -260,7 +260,7 @@ def parse_submission(data: bytes | str | Mapping[str, Any]) -> Submission:
 
 def canonical(value: Any) -> bytes:
     """RFC 8785 canonical JSON bytes."""
-    return bytes(rfc8785.dumps(value))
+    return canonical_json(value)
 
 
 def body_dict(body: BaseModel) -> dict[str, Any]:

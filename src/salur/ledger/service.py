@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import rfc8785
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from salur.canonical import canonical_json
 from salur.errors import ConflictError, NotFoundError, SalurError
 from salur.ledger import repository as repo
 from salur.ledger.checkpoint import Checkpoint, CheckpointError, parse_checkpoint
@@ -54,7 +54,7 @@ def default_origin(election: str, province_code: str) -> str:
 
 def canonical_entry(payload: Mapping[str, Any]) -> bytes:
     """The bytes the log commits to: RFC 8785 (JCS) canonical JSON of the payload."""
-    return bytes(rfc8785.dumps(payload))
+    return canonical_json(payload)
 
 
 def create_log(
