@@ -6,6 +6,7 @@ that every route declares an access rule before it serves anything.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 import os
@@ -54,6 +55,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     log.router,
     sync.router,
 )
+YOUNG_THRESHOLD = 20_000  # allocations between young-generation collections (default 700)
 WEB_MODULE = "salur.web"  # if present, its `routers` are served too
 
 DESCRIPTION = """Election logistics from the KPU warehouse to every TPS, on a verifiable log.
@@ -108,4 +110,21 @@ def serve_app() -> FastAPI:
     """The app `salur serve` runs in each worker process (a uvicorn factory); with
     `SALUR_SERVE_API_ONLY=1` (`salur serve --api-only`) without the web pages."""
     api_only = os.environ.get("SALUR_SERVE_API_ONLY", "").strip() == "1"
-    return create_app(routers=[] if api_only else None)
+    app = create_app(routers=[] if api_only else None)
+    tune_collector()
+    return app
+
+
+def tune_collector() -> None:
+    """Keep the garbage collector off the write path of a long-running server.
+
+    Everything loaded at start-up (modules, the app, SQLAlchemy's mappers) lives as long as the
+    process; `gc.freeze` moves it out of the collector's sight. And a sync upload allocates
+    tens of thousands of short-lived objects: at the default young-generation threshold (700)
+    the collector ran ~every millisecond, and its older-generation passes took a tenth of the
+    time an upload holds the store's writer lock (measured with 100 devices). Cycles are still
+    collected, only less often.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])
