@@ -8,9 +8,8 @@ writes the items, package states and seal moves of its accepted events in one go
 
 Order matters for correctness: the logs of the batch's provinces are locked before any package
 state is read (custody.service's rule: a state is read and changed under its log's lock), and
-the lock is taken outside every savepoint, so it holds for the whole transaction. An event
-changes the memory only once all of its writes are done (`accept`), so an event refused or
-rolled back to its savepoint leaves nothing behind here either.
+the lock holds for the whole transaction. An event changes the memory only once all of its
+writes are done (`accept`), so a refused event leaves nothing behind here either.
 """
 
 from __future__ import annotations

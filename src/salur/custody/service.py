@@ -157,16 +157,18 @@ def record_batch(
     now: dt.datetime | None = None,
     admit: Admit | None = None,
 ) -> list[Recorded | SalurError]:
-    """Record a device's batch in one transaction, each event in a savepoint of its own; commits.
+    """Record a device's batch in one transaction, each event on its own; commits.
 
     Per event the outcome is what `record_event` gives (its record, or the error it raises;
     a tepat refusal's incident is kept). One commit per batch instead of one per event is what
     lets a synced phone upload hundreds of handovers at once: on SQLite each commit is a disk
     flush; and the batch's reads are made once for all its events (`custody.batch`). `admit`
     may refuse an event by its packages (the sync layer's region scope) with a SalurError.
-    Anything other than a SalurError aborts the whole batch, and so would a registry refusing
-    the batch's seal moves at the end (custody only moves seals the registry holds on the
-    package, and new ones it found usable and this batch did not apply already).
+    Every check of an event runs before its first write, so a refusal writes nothing. Anything
+    else aborts the whole batch: an error other than a SalurError, any error while an accepted
+    event writes (a store that disagrees with its own log), and a registry refusing the batch's
+    seal moves at the end (custody only moves seals the registry holds on the package, and new
+    ones it found usable and this batch did not apply already).
     """
     results = record_batch_in(
         uow.session, submissions, packages=packages, seals=seals, rules=rules, now=now, admit=admit
@@ -226,18 +228,16 @@ def record_batch_in(
         if isinstance(signed, SalurError):
             results.append(signed)
             continue
-        savepoint = s.begin_nested()
         try:
-            results.append(_record(batch, signed, registry, admit, now))
-            savepoint.commit()
+            checked = _check(batch, signed, registry, admit)
         except _NotTepatError as refused:
-            savepoint.rollback()
-            with s.begin_nested():
-                log = batch.log(refused.province)
-                results.append(_write_refusal(s, log, refused, rules, now))
-        except SalurError as error:
-            savepoint.rollback()
+            results.append(_write_refusal(s, batch.log(refused.province), refused, rules, now))
+            continue
+        except SalurError as error:  # refused before writing anything: no savepoint to undo
             results.append(error)
+            continue
+        # Past its checks an event only writes; anything failing now aborts the whole batch.
+        results.append(_apply(checked, registry, now) if isinstance(checked, _Checked) else checked)
     batch.flush()
     return results
 
@@ -262,7 +262,30 @@ def _record(
 ) -> Recorded:
     """Check and write one event in the batch's transaction (no commit); _NotTepatError if not
     tepat, another SalurError if refused otherwise. The batch learns of it only at the end."""
-    s, rules = batch.session, batch.rules
+    checked = _check(batch, signed, registry, admit)
+    return _apply(checked, registry, now) if isinstance(checked, _Checked) else checked
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """An event that passed every check, with what its writes need."""
+
+    batch: Batch
+    signed: Signed
+    log: LedgerLog
+    infos: Mapping[str, PackageInfo]
+    assessment: Assessment
+    moved: dict[str, PackageState]
+    changes: SealChanges
+
+
+def _check(
+    batch: Batch, signed: Signed, registry: SealRegistry, admit: Admit | None
+) -> _Checked | Recorded:
+    """Every check of one event, writing nothing: the event ready to write, or its first record
+    if it was recorded before; _NotTepatError or another SalurError if refused. Because a
+    refusal has written nothing, a batch needs no savepoint per event."""
+    rules = batch.rules
     sub, sha = signed.submission, signed.sha
     body = sub.event
     if body.election != rules.election.election:
@@ -291,7 +314,16 @@ def _record(
         raise _NotTepatError(province, body.at, sha, attempt, assessment)
     moved = _advance(body, infos, held, places, rules)
     changes = _seal_changes(batch, body, infos, registry, assessment)
-    recorded = _write(s, log, signed, assessment, rules, now)
+    return _Checked(batch, signed, log, infos, assessment, moved, changes)
+
+
+def _apply(checked: _Checked, registry: SealRegistry, now: dt.datetime) -> Recorded:
+    """The writes of a checked event: its leaf, row and incidents now, its seal moves, items
+    and states with the batch's (`Batch.flush`)."""
+    batch, signed = checked.batch, checked.signed
+    s, body = batch.session, signed.submission.event
+    recorded = _write(s, checked.log, signed, checked.assessment, batch.rules, now)
+    changes = checked.changes
     if changes:
         note = f"custody {body.type} event {recorded.event_id}, log index {recorded.log_index}"
         move = SealMove(changes, _actor(body), note, body.time)
@@ -299,7 +331,7 @@ def _record(
             batch.defer_seals(registry, move)  # written with the batch's rows, in order
         else:
             registry.record(s, move.changes, move.actor, move.note, move.at)
-    batch.accept(sha, recorded, body, infos, moved, changes, now)
+    batch.accept(signed.sha, recorded, body, checked.infos, checked.moved, changes, now)
     return recorded
 
 

@@ -155,7 +155,7 @@ def _frontier(session: Session, log_id: int, size: int) -> MerkleTree:
     Valid only while this transaction holds the log lock and keeps what it appended, so it is
     dropped when the transaction ends and when any savepoint rolls back (its appends are undone,
     and a lock taken inside it is released on PostgreSQL); a released savepoint keeps both. The
-    size check is a second guard. Saves one query per append in a batch (a savepoint per event).
+    size check is a second guard. Saves one query per append in a batch.
     """
     frontiers: dict[int, MerkleTree] = session.info.setdefault(_FRONTIERS, {})
     if not session.info.get(_LISTENING):

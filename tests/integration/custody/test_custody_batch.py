@@ -6,10 +6,15 @@ changes none of that."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
 
 from salur.custody import devices, service
 from salur.custody.batch import Signed
+from salur.custody.packages import SealChanges
 from salur.custody.service import TepatRefusedError
 from salur.custody.signing import SignatureRejectedError
 from salur.errors import SalurError
@@ -144,3 +149,38 @@ def test_a_device_revoked_between_preparing_and_recording_is_refused(world: Worl
     assert isinstance(result, SignatureRejectedError)
     assert result.key == "custody.device_revoked"
     assert world.counts() == before
+
+
+class FailingRegistry:
+    """The world's seal registry, failing when asked to move seals for the `fail_at`-th time."""
+
+    def __init__(self, world: World, fail_at: int) -> None:
+        self.world, self.fail_at, self.calls = world, fail_at, 0
+
+    def unusable(self, session: Session, wanted: Mapping[int, str]) -> dict[int, str]:
+        return self.world.kits.unusable(session, wanted)
+
+    def record(
+        self, session: Session, changes: SealChanges, actor: str, note: str, at: dt.datetime
+    ) -> None:
+        self.calls += 1
+        if self.calls == self.fail_at:
+            raise SalurError("kits.seal_needs_package", seal="0")
+        self.world.kits.record(session, changes, actor, note, at)
+
+
+def test_a_failure_while_an_accepted_event_writes_aborts_the_whole_batch(world: World) -> None:
+    """Checks refuse single events and write nothing; once an event passed them, a failing
+    write (here the seal registry) leaves nothing of the batch, the events before it included."""
+    first, second = world.new_kit(), world.new_kit()
+    before = world.counts()
+    with pytest.raises(SalurError) as failed, UnitOfWork(world.engine) as uow:
+        service.record_batch(
+            uow,
+            [world.hop(first, "warehouse_ppk"), world.hop(second, "warehouse_ppk")],
+            packages=world.kits,
+            seals=FailingRegistry(world, fail_at=2),
+        )
+    assert failed.value.key == "kits.seal_needs_package"
+    assert world.counts() == before
+    assert world.package(first.packages[0].package_id) is None

@@ -4,8 +4,8 @@
    Parse the new events and verify their signatures (no lock held: uploads overlap here).
 2. In one transaction (one disk flush for the upload): claim the new keys (of concurrent
    claims of a key exactly one wins), record the claimed events with custody's
-   `record_batch_in` in the batch's order (each event in a savepoint of its own with its
-   leaf), sign one checkpoint and a receipt per accepted event, and store every answer.
+   `record_batch_in` in the batch's order (each event with its leaf; a refused one writes
+   nothing), sign one checkpoint and a receipt per accepted event, and store every answer.
 3. Wait for keys another upload holds, and answer them with what it stored; a claim left
    pending by an older upload is taken over after a lease.
 Replays read stored answers, so the same key gets the same answer and changes nothing. A
