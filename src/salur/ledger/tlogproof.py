@@ -9,6 +9,7 @@ handover was logged. The receipt does not carry the entry: the verifier must sup
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -64,12 +65,7 @@ class Receipt:
             raise MalformedReceiptError(f"index {self.index} is not a uint64")
         if any(len(h) != HASH_SIZE for h in self.inclusion_proof):
             raise MalformedReceiptError(f"proof hashes are {HASH_SIZE} bytes")
-        try:
-            note = parse_note(self.checkpoint)
-            parse_checkpoint(note.text)
-        except NoteError as exc:
-            raise MalformedReceiptError(f"checkpoint is malformed: {exc}") from None
-        object.__setattr__(self, "note", note)
+        object.__setattr__(self, "note", _checked_note(self.checkpoint))
 
     def to_bytes(self) -> bytes:
         """The wire form, exactly as the spec lays it out."""
@@ -79,6 +75,18 @@ class Receipt:
         lines.append(f"index {self.index}")
         lines.extend(base64.b64encode(h).decode("ascii") for h in self.inclusion_proof)
         return ("\n".join(lines) + "\n\n").encode("ascii") + self.checkpoint
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_note(checkpoint: bytes) -> SignedNote:
+    """The checkpoint parsed and checked once: a synced batch's receipts share one checkpoint,
+    and a verifier sees the same few again and again (notes are immutable values)."""
+    try:
+        note = parse_note(checkpoint)
+        parse_checkpoint(note.text)
+    except NoteError as exc:
+        raise MalformedReceiptError(f"checkpoint is malformed: {exc}") from None
+    return note
 
 
 @dataclass(frozen=True, slots=True)
