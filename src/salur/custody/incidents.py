@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from salur.custody import repository as repo
 from salur.custody.config import CustodyRules
-from salur.custody.entries import append_event
+from salur.custody.entries import AppendedEvent, append_event
 from salur.custody.events import body_sha256, entry_payload, parse_time
-from salur.custody.models import CustodyEvent, CustodyFinding, CustodyItem
+from salur.custody.models import CustodyFinding, CustodyItem
 from salur.custody.tepat import Finding
 from salur.i18n import t
 from salur.ledger.models import LedgerLog
@@ -44,7 +44,7 @@ def append_incident(
     cause: Mapping[str, Any],
     cause_event_id: int | None,
     now: dt.datetime,
-) -> CustodyEvent:
+) -> AppendedEvent:
     """An incident salur records itself (no device signs it: the log's checkpoint does)."""
     body = {
         "v": 1,
@@ -59,7 +59,7 @@ def append_incident(
     sha = body_sha256(body)
     existing = repo.event_by_sha(session, sha)
     if existing is not None:
-        return existing
+        return AppendedEvent(existing.id, existing.log_index, existing.kind)
     event = append_event(
         session,
         log,
