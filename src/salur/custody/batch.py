@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, update
@@ -36,7 +36,13 @@ from salur.custody.events import (
     canonical,
 )
 from salur.custody.models import CustodyItem, CustodyPackage
-from salur.custody.packages import BatchSealRegistry, PackageSource, SealChanges, SealMove
+from salur.custody.packages import (
+    BatchSealRegistry,
+    PackageSource,
+    SealChanges,
+    SealedPackageSource,
+    SealMove,
+)
 from salur.custody.signing import DeviceKey, Verified
 from salur.custody.states import Level, PackageState, Phase, Place, start
 from salur.custody.tepat import Finding, PackageInfo
@@ -68,14 +74,16 @@ class Recorded:
 @dataclass(frozen=True)
 class Signed:
     """A parsed submission with its body's canonical bytes and hash, computed once: signatures,
-    the duplicate check and the log entry are all built on them. `verified`: its signatures
-    found good ahead of recording (`custody.service.prepare_batch`)."""
+    the duplicate check and the log entry are all built on them. Read ahead of recording
+    (`custody.service.prepare_batch`): `verified`, its signatures found good, and `packages`,
+    its packages as a `SealedPackageSource` had them (their seals are read again)."""
 
     submission: Submission
     data: dict[str, Any]
     body: bytes
     sha: str
     verified: frozenset[Verified] = frozenset()
+    packages: Mapping[str, PackageInfo] = field(default_factory=dict)
 
     @classmethod
     def of(cls, submission: Submission) -> Signed:
@@ -108,7 +116,9 @@ class Batch:
         self.rules = rules
         submissions = [x.submission for x in signed]
         ids = sorted({item.package for sub in submissions for item in sub.event.items})
-        self.infos: dict[str, PackageInfo] = source.packages(session, ids) if ids else {}
+        self.infos = _packages(
+            session, source, ids, {k: v for x in signed for k, v in x.packages.items()}
+        )
         self.logs: dict[str, LedgerLog] = {}
         provinces = {info.province_code for info in self.infos.values()}
         provinces |= {  # reports on no package belong to the reporter's province
@@ -249,6 +259,21 @@ _STATES = cast(Table, CustodyPackage.__table__)
 _INSERT_ITEMS = insert(_ITEMS)
 _INSERT_STATES = insert(_STATES)
 _UPDATE_STATES = update(_STATES).where(_STATES.c.package_id == bindparam("pid"))
+
+
+def _packages(
+    session: Session, source: PackageSource, ids: Sequence[str], ahead: Mapping[str, PackageInfo]
+) -> dict[str, PackageInfo]:
+    """The packages among `ids`: those read ahead with their seals read now, the rest read now."""
+    if not ids:
+        return {}
+    if not ahead or not isinstance(source, SealedPackageSource):
+        return source.packages(session, ids)
+    known = [pid for pid in ids if pid in ahead]
+    seals = source.seals(session, known)
+    infos = {pid: replace(ahead[pid], seals=seals.get(pid, frozenset())) for pid in known}
+    missing = [pid for pid in ids if pid not in ahead]
+    return infos | (source.packages(session, missing) if missing else {})
 
 
 def _arrives_at_tps(body: PackageBody | ReportedIncidentBody) -> bool:

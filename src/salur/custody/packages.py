@@ -32,8 +32,21 @@ class PackageSource(Protocol):
         ...
 
 
+@runtime_checkable
+class SealedPackageSource(PackageSource, Protocol):
+    """A source whose packages, once packed, change only in their seals: a batch may read its
+    packages ahead, outside the write lock, and then only their seals again under it."""
+
+    def seals(self, session: Session, ids: Collection[str]) -> dict[str, frozenset[int]]:
+        """The seals holding on each package among `ids` (none: absent)."""
+        ...
+
+
 class KitsPackageSource:
     """Packages as the kits feature packed them, with the seals its registry has on them."""
+
+    def seals(self, session: Session, ids: Collection[str]) -> dict[str, frozenset[int]]:
+        return {pid: frozenset(numbers) for pid, numbers in repo.kit_seals(session, ids).items()}
 
     def packages(self, session: Session, ids: Collection[str]) -> dict[str, PackageInfo]:
         seals = repo.kit_seals(session, ids)

@@ -49,6 +49,7 @@ from salur.custody.packages import (
     KitsSealRegistry,
     PackageSource,
     SealChanges,
+    SealedPackageSource,
     SealMove,
     SealRegistry,
 )
@@ -178,18 +179,30 @@ def record_batch(
 
 
 def prepare_batch(
-    s: Session, submissions: Sequence[Submission | Mapping[str, Any] | bytes | str]
+    s: Session,
+    submissions: Sequence[Submission | Mapping[str, Any] | bytes | str],
+    packages: PackageSource | None = None,
 ) -> list[Signed | SalurError]:
-    """Parse and canonicalise a batch's events and verify their signatures ahead of recording
-    them, in a read of its own: the CPU-heavy half of recording (RFC 8785, Ed25519), which a
-    server runs outside the write lock, on every core. `record_batch_in` takes the result and
-    still checks every device on its own read, in the write transaction: a signature is only
-    not verified twice under the same key (a device revoked meanwhile is still refused)."""
+    """Parse and canonicalise a batch's events, verify their signatures and read their packages
+    ahead of recording them, in a read of its own: the CPU-heavy half of recording (RFC 8785,
+    Ed25519), which a server runs outside the write lock, on every core. `record_batch_in`
+    takes the result and reads again what can change: it checks every device (a signature is
+    only not verified twice under the same key, so a device revoked meanwhile is refused) and
+    reads the packages' seals (a `SealedPackageSource`'s packages change in nothing else)."""
     parsed = [_signed(x) for x in submissions]
     valid = [x for x in parsed if isinstance(x, Signed)]
     devices = device_keys(s, {sig.device for x in valid for sig in x.submission.signatures})
+    source = packages or KitsPackageSource()
+    ids = {item.package for x in valid for item in x.submission.event.items}
+    infos = source.packages(s, ids) if ids and isinstance(source, SealedPackageSource) else {}
     return [
-        replace(x, verified=verify_ahead(x.submission.signatures, devices, x.body))
+        replace(
+            x,
+            verified=verify_ahead(x.submission.signatures, devices, x.body),
+            packages={
+                i.package: infos[i.package] for i in x.submission.event.items if i.package in infos
+            },
+        )
         if isinstance(x, Signed)
         else x
         for x in parsed

@@ -12,13 +12,20 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from salur.custody.batch import Signed
 from salur.custody.packages import KitsPackageSource, KitsSealRegistry, SealMove
-from salur.custody.service import Recorded, TepatRefusedError, record_batch
+from salur.custody.service import (
+    Recorded,
+    TepatRefusedError,
+    prepare_batch,
+    record_batch,
+    record_batch_in,
+)
 from salur.custody.states import CustodyRefusedError
 from salur.geo.models import Tps, Village
 from salur.kits.models import Kit as KitRow
 from salur.kits.models import KitPackage, Seal
-from salur.kits.sealing import SealAction, apply_seals, issue_seals, seal_status
+from salur.kits.sealing import SealAction, apply_seals, break_seals, issue_seals, seal_status
 from salur.uow import UnitOfWork
 from tests.integration.custody.world import DISTRICT, Kit, World
 from tests.integration.stock.meranti import MERANTI
@@ -301,3 +308,25 @@ def test_a_kits_whole_life_in_one_batch_moves_its_seals_as_event_by_event(
         ]
         phases.append([row.phase for row in rows if row])
     assert phases[0] == phases[1]
+
+
+def test_a_seal_broken_between_preparing_and_recording_is_seen_broken(
+    meranti_world: World,
+) -> None:
+    """A batch reads its packages ahead, outside the writer lock, but their seals again under
+    it: a seal the registry broke meanwhile is not taken as still holding."""
+    world, kit = meranti_world, sealed_kit(meranti_world)
+    source = KitsPackageSource()
+    with UnitOfWork(world.engine) as uow:
+        (ready,) = prepare_batch(uow.session, [world.hop(kit, "warehouse_ppk")], source)
+    assert isinstance(ready, Signed) and set(ready.packages) == {p.package_id for p in kit.packages}
+    torn = old_seals(kit)[0]
+    with UnitOfWork(world.engine) as uow:
+        break_seals(uow, [SealAction(torn, kit.kotak[0].package_id)])
+    with UnitOfWork(world.engine) as uow:
+        (done,) = record_batch_in(
+            uow.session, [ready], packages=source, seals=KitsSealRegistry(), rules=world.rules
+        )
+        uow.commit()
+    assert isinstance(done, Recorded)
+    assert [(f.code, f.found) for f in done.findings] == [("seal_unknown", str(torn))]

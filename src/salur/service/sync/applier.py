@@ -265,9 +265,10 @@ class Applier:
         }
 
     def prepare(self, keys: Sequence[str]) -> None:
-        """Parse the keys' submissions, refuse those this uploader may not make, and verify the
-        signatures of the rest (custody's `prepare_batch`, in a read of its own): the CPU-heavy
-        part of an upload, done before the writer lock so that uploads overlap in it."""
+        """Parse the keys' submissions, refuse those this uploader may not make, verify the
+        signatures of the rest and read their packages (custody's `prepare_batch`, in a read of
+        its own): the CPU-heavy part of an upload, done before the writer lock so that uploads
+        overlap in it."""
         todo = [key for key in keys if key not in self.prepared]
         parsed: list[tuple[str, Submission]] = []
         for key in todo:
@@ -280,7 +281,8 @@ class Applier:
                 parsed.append((key, submission))
         if parsed:
             with UnitOfWork(self.engine) as uow:
-                ready = prepare_batch(uow.session, [submission for _, submission in parsed])
+                submissions = [submission for _, submission in parsed]
+                ready = prepare_batch(uow.session, submissions, self.packages)
             self.prepared.update(zip([key for key, _ in parsed], ready, strict=True))
 
     def _result(self, event: SyncEventIn, outcome: Recorded | SalurError) -> EventResult:
