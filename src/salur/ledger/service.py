@@ -219,15 +219,11 @@ def sign_checkpoint_in(
     events it covers commit with it."""
     signer = load_signer(log, keys)
     size = repo.lock_log(s, log.id)
-    existing = repo.checkpoint_at(s, log.id, size)
-    if existing is not None:
-        return existing
-    store = SqlNodeStore(s, log.id)
-    try:
-        root = tree_root_hash(store, size)
-    except MissingNodeError:
-        raise StoreMismatchError("ledger.frontier_missing", size=size) from None
     previous = repo.latest_checkpoint(s, log.id)
+    if previous is not None and previous.size == size:  # none is ever larger than the log
+        return previous
+    store = SqlNodeStore(s, log.id)
+    root = _root(s, store, log.id, size)
     if previous is not None:
         _check_extends(store, parse_checkpoint(parse_note(previous.note).text), size, root)
     note = sign_checkpoint_note(Checkpoint(log.origin, size, root), [signer]).decode("utf-8")
@@ -235,6 +231,20 @@ def sign_checkpoint_in(
     s.add(row)
     s.flush()
     return row
+
+
+def _root(s: Session, store: SqlNodeStore, log_id: int, size: int) -> bytes:
+    """The tree's root at `size`: from this transaction's frontier if it has appended (a sync
+    upload has), else from the stored nodes. Either way the root is checked against the
+    stored tree: by the consistency proof from the previous checkpoint, and by every receipt."""
+    frontiers: dict[int, MerkleTree] = s.info.get(_FRONTIERS, {})
+    tree = frontiers.get(log_id)
+    if tree is not None and tree.size == size:
+        return tree.root()
+    try:
+        return tree_root_hash(store, size)
+    except MissingNodeError:
+        raise StoreMismatchError("ledger.frontier_missing", size=size) from None
 
 
 def latest_checkpoint(session: Session, log: LedgerLog) -> LedgerCheckpoint:
