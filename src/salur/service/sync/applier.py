@@ -433,13 +433,11 @@ def _answer(
 
 def _advance_watermark(session: Session, device_id: str, now: dt.datetime) -> None:
     """Move the device's watermark over every sequence number that has arrived."""
-    repo.ensure_device(session, device_id, now)
-    row = repo.device_state(session, device_id, lock=True)
-    assert row is not None
-    state = advance(row.contiguous, repo.sequences_above(session, device_id, row.contiguous))
-    row.contiguous = max(row.contiguous, state.contiguous)
-    row.highest = max(row.highest, state.highest)
-    row.updated_at = now
+    contiguous, highest = repo.lock_watermark(session, device_id, now)
+    state = advance(contiguous, repo.sequences_above(session, device_id, contiguous))
+    repo.set_watermark(
+        session, device_id, max(contiguous, state.contiguous), max(highest, state.highest), now
+    )
 
 
 def _now() -> dt.datetime:

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from salur.service.models import SyncDevice, SyncItem
 
 PENDING, DONE = "pending", "done"
+_ITEMS = cast(Table, SyncItem.__table__)
+_DEVICES = cast(Table, SyncDevice.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,19 +160,42 @@ def ensure_device(session: Session, device_id: str, now: dt.datetime) -> None:
     session.execute(statement)
 
 
-def device_state(session: Session, device_id: str, *, lock: bool = False) -> SyncDevice | None:
-    query = select(SyncDevice).where(SyncDevice.device_id == device_id)
-    if lock:
+def lock_watermark(session: Session, device_id: str, now: dt.datetime) -> tuple[int, int]:
+    """(contiguous, highest) of the device, its row created if missing and locked for this
+    transaction. Core statements on the connection: this runs under the writer lock for every
+    upload, where the ORM's per-statement cost showed."""
+    ensure_device(session, device_id, now)
+    query = select(_DEVICES.c.contiguous, _DEVICES.c.highest).where(
+        _DEVICES.c.device_id == device_id
+    )
+    if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
-    return session.scalars(query).one_or_none()
+    row = session.connection().execute(query).one()  # on SQLite the writer lock is held
+    return int(row[0]), int(row[1])
+
+
+def set_watermark(
+    session: Session, device_id: str, contiguous: int, highest: int, now: dt.datetime
+) -> None:
+    session.connection().execute(
+        update(_DEVICES)
+        .where(_DEVICES.c.device_id == device_id)
+        .values(contiguous=contiguous, highest=highest, updated_at=now)
+    )
+
+
+def device_state(session: Session, device_id: str) -> SyncDevice | None:
+    return session.scalars(
+        select(SyncDevice).where(SyncDevice.device_id == device_id)
+    ).one_or_none()
 
 
 def sequences_above(session: Session, device_id: str, floor: int) -> list[int]:
     """Sequence numbers of the device's items above `floor`."""
-    query = select(SyncItem.sequence).where(
-        SyncItem.device_id == device_id, SyncItem.sequence > floor
+    query = select(_ITEMS.c.sequence).where(
+        _ITEMS.c.device_id == device_id, _ITEMS.c.sequence > floor
     )
-    return [int(n) for n in session.scalars(query)]
+    return [int(n) for n in session.connection().execute(query).scalars()]
 
 
 def sequence_owner(session: Session, device_id: str, sequences: Collection[int]) -> dict[int, str]:
