@@ -271,9 +271,14 @@ def _packages(
         return source.packages(session, ids)
     known = [pid for pid in ids if pid in ahead]
     seals = source.seals(session, known)
-    infos = {pid: replace(ahead[pid], seals=seals.get(pid, frozenset())) for pid in known}
+    infos = {pid: _with_seals(ahead[pid], seals.get(pid, frozenset())) for pid in known}
     missing = [pid for pid in ids if pid not in ahead]
     return infos | (source.packages(session, missing) if missing else {})
+
+
+def _with_seals(info: PackageInfo, seals: frozenset[int]) -> PackageInfo:
+    # Seals rarely change between reading ahead and recording; a copy costs ~5 µs a package.
+    return info if info.seals == seals else replace(info, seals=seals)
 
 
 def _arrives_at_tps(body: PackageBody | ReportedIncidentBody) -> bool:
