@@ -7,6 +7,8 @@ synchronous=FULL so a committed handover survives a power cut); PostgreSQL is ch
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction
 
 from salur.config import database_url
 
@@ -111,6 +113,65 @@ def begin_write(session: Session) -> None:
     assert driver is not None
     if not driver.in_transaction:
         driver.execute("BEGIN IMMEDIATE")
+
+
+@dataclass(frozen=True, slots=True)
+class RawCursor:
+    """A DBAPI cursor on the connection of a session's transaction, with that connection's
+    dialect (for `raw_sql`)."""
+
+    cursor: Any
+    dialect: Dialect
+
+
+_RAW = "salur.db.raw_cursor"
+_RAW_LISTENING = "salur.db.raw_cursor.listening"
+
+
+def raw_cursor(session: Session) -> RawCursor:
+    """The session's DBAPI cursor for its current transaction (opened on first use, closed when
+    the transaction ends). For the few statements run per event under the store's writer lock
+    (ledger appends, custody event rows), where SQLAlchemy's per-statement cost measured
+    several times the statement's own; everything else goes through SQLAlchemy.
+
+    SQLAlchemy begins a transaction or savepoint lazily, at the session's next use of its
+    connection; so whenever the session's innermost transaction is not the one the cursor was
+    last handed out in, the connection is asked for again, which emits it first.
+    """
+    current = session.get_nested_transaction() or session.get_transaction()
+    found: tuple[object, RawCursor] | None = session.info.get(_RAW)
+    if found is not None and found[0] is current and current is not None:
+        return found[1]
+    connection = session.connection()  # begins what is pending, savepoints included
+    current = session.get_nested_transaction() or session.get_transaction()
+    dbapi = connection.connection.dbapi_connection
+    if found is not None and found[1].cursor.connection is dbapi:
+        raw = found[1]
+    else:
+        raw = RawCursor(connection.connection.cursor(), connection.dialect)
+    session.info[_RAW] = (current, raw)
+    if not session.info.get(_RAW_LISTENING):
+        event.listen(session, "after_transaction_end", _close_raw_cursor)
+        session.info[_RAW_LISTENING] = True
+    return raw
+
+
+def _close_raw_cursor(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        return
+    found: tuple[object, RawCursor] | None = session.info.pop(_RAW, None)
+    if found is not None:
+        found[1].cursor.close()
+
+
+@functools.lru_cache(maxsize=64)
+def raw_sql(dialect: Dialect, sql: str) -> str:
+    """`sql` written with `?` placeholders, in the driver's own paramstyle."""
+    if dialect.paramstyle in ("format", "pyformat"):
+        return sql.replace("?", "%s")
+    if dialect.paramstyle != "qmark":
+        raise NotImplementedError(f"paramstyle {dialect.paramstyle}")
+    return sql
 
 
 def alembic_config(engine: Engine) -> Config:

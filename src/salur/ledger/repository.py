@@ -16,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import DateTime, Dialect, Table, TextClause, func, select, text, update
 from sqlalchemy.orm import Session
 
+from salur.db import raw_cursor, raw_sql
 from salur.ledger.models import (
     LedgerCheckpoint,
     LedgerCosignature,
@@ -93,16 +94,15 @@ class _AppendSql:
 
 @functools.lru_cache(maxsize=16)
 def _append_sql(dialect: Dialect) -> _AppendSql:
-    statements: tuple[str, ...] = (
-        "UPDATE ledger_log SET size = size + 1 WHERE id = ? RETURNING size",
-        "INSERT INTO ledger_entry (log_id, idx, entry, leaf_hash, created_at) "
-        "VALUES (?, ?, ?, ?, ?)",
-        "INSERT INTO ledger_node (log_id, level, idx, hash) VALUES (?, ?, ?, ?)",
-    )
-    if dialect.paramstyle in ("format", "pyformat"):
-        statements = tuple(sql.replace("?", "%s") for sql in statements)
-    elif dialect.paramstyle != "qmark":
-        raise NotImplementedError(f"paramstyle {dialect.paramstyle}")
+    statements = [
+        raw_sql(dialect, sql)
+        for sql in (
+            "UPDATE ledger_log SET size = size + 1 WHERE id = ? RETURNING size",
+            "INSERT INTO ledger_entry (log_id, idx, entry, leaf_hash, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO ledger_node (log_id, level, idx, hash) VALUES (?, ?, ?, ?)",
+        )
+    ]
     # Store timestamps exactly as SQLAlchemy's DateTime would on this backend.
     processor = DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect)
     advance, entry, node = statements
@@ -113,15 +113,9 @@ class Appender:
     """Writes one append: lock and advance the log, store the entry, store the new nodes."""
 
     def __init__(self, session: Session) -> None:
-        connection = session.connection()
-        self._sql = _append_sql(connection.dialect)
-        self._cursor = connection.connection.cursor()
-
-    def __enter__(self) -> Appender:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._cursor.close()
+        raw = raw_cursor(session)  # the transaction's own, kept open until it ends
+        self._sql = _append_sql(raw.dialect)
+        self._cursor = raw.cursor
 
     def advance_log(self, log_id: int) -> int:
         """Lock the log row for this transaction and add one to its size; return the new size.
@@ -131,7 +125,7 @@ class Appender:
         database write lock, which pysqlite's implicit BEGIN defers to this very statement.
         """
         self._cursor.execute(self._sql.advance, (log_id,))
-        row = self._cursor.fetchone()
+        row = _only_row(self._cursor)
         if row is None:
             raise LookupError(f"no log with id {log_id}")
         return int(row[0])
@@ -150,6 +144,14 @@ class Appender:
             self._cursor.execute(self._sql.node, rows[0])
         else:
             self._cursor.executemany(self._sql.node, rows)
+
+
+def _only_row(cursor: Any) -> Any:
+    """The one row a RETURNING statement gives, read to the statement's end: the transaction's
+    cursor stays open, and pysqlite keeps an unfinished statement alive, which a later
+    ROLLBACK TO SAVEPOINT then does not undo."""
+    rows = cursor.fetchall()
+    return rows[0] if rows else None
 
 
 def lock_log(session: Session, log_id: int) -> int:

@@ -153,16 +153,16 @@ def append_entry(
     """
     entry = payload if isinstance(payload, bytes) else canonical_entry(payload)
     leaf = hash_leaf(entry)
-    with repo.Appender(session) as writer:
-        index = writer.advance_log(log.id) - 1
-        tree = _frontier(session, log.id, index)
-        try:
-            writer.insert_entry(log.id, index, entry, leaf, now or _now())
-            writer.insert_nodes(log.id, tree.append(leaf))
-        except BaseException:
-            # The transaction must now roll back; never reuse a frontier that ran ahead of it.
-            session.info.get(_FRONTIERS, {}).pop(log.id, None)
-            raise
+    writer = repo.Appender(session)
+    index = writer.advance_log(log.id) - 1
+    tree = _frontier(session, log.id, index)
+    try:
+        writer.insert_entry(log.id, index, entry, leaf, now or _now())
+        writer.insert_nodes(log.id, tree.append(leaf))
+    except BaseException:
+        # The transaction must now roll back; never reuse a frontier that ran ahead of it.
+        session.info.get(_FRONTIERS, {}).pop(log.id, None)
+        raise
     return index, leaf
 
 
