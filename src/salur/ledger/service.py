@@ -44,6 +44,7 @@ from salur.uow import UnitOfWork
 
 DEFAULT_ORIGIN_PREFIX = "salur.kpu.go.id"
 _FRONTIERS = "salur.ledger.frontiers"
+_SIGNED_HERE = "salur.ledger.signed_here"  # checkpoint ids this transaction signed
 _LISTENING = "salur.ledger.frontiers.listening"
 
 
@@ -174,11 +175,7 @@ def _frontier(session: Session, log_id: int, size: int) -> MerkleTree:
     and a lock taken inside it is released on PostgreSQL); a released savepoint keeps both. The
     size check is a second guard. Saves one query per append in a batch.
     """
-    frontiers: dict[int, MerkleTree] = session.info.setdefault(_FRONTIERS, {})
-    if not session.info.get(_LISTENING):
-        event.listen(session, "after_transaction_end", _forget_at_end)
-        event.listen(session, "after_soft_rollback", _forget_frontiers)
-        session.info[_LISTENING] = True
+    frontiers: dict[int, MerkleTree] = _transaction_info(session, _FRONTIERS, dict)
     tree = frontiers.get(log_id)
     if tree is None or tree.size != size:
         try:
@@ -189,13 +186,24 @@ def _frontier(session: Session, log_id: int, size: int) -> MerkleTree:
     return tree
 
 
+def _transaction_info(session: Session, key: str, make: Callable[[], Any]) -> Any:
+    """What this module keeps about the session's current transaction under `key`: dropped
+    when the transaction ends and when a savepoint rolls back."""
+    if not session.info.get(_LISTENING):
+        event.listen(session, "after_transaction_end", _forget_at_end)
+        event.listen(session, "after_soft_rollback", _forget_frontiers)
+        session.info[_LISTENING] = True
+    return session.info.setdefault(key, make())
+
+
 def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
     if not transaction.nested:
-        session.info.pop(_FRONTIERS, None)
+        _forget_frontiers(session, transaction)
 
 
 def _forget_frontiers(session: Session, _transaction: object) -> None:
     session.info.pop(_FRONTIERS, None)
+    session.info.pop(_SIGNED_HERE, None)
 
 
 def sign_checkpoint(
@@ -230,6 +238,7 @@ def sign_checkpoint_in(
     row = LedgerCheckpoint(log_id=log.id, size=size, note=note, created_at=now or _now())
     s.add(row)
     s.flush()
+    _transaction_info(s, _SIGNED_HERE, set).add(row.id)
     return row
 
 
@@ -265,6 +274,8 @@ def checkpoint_at(session: Session, log: LedgerLog, size: int) -> LedgerCheckpoi
 
 def checkpoint_note(session: Session, checkpoint: LedgerCheckpoint) -> bytes:
     """The signed checkpoint with every stored witness cosignature, as receipts carry it."""
+    if checkpoint.id in session.info.get(_SIGNED_HERE, ()):
+        return checkpoint.note.encode("utf-8")  # signed in this transaction: nobody cosigned yet
     lines = repo.cosignature_lines(session, checkpoint.id)
     return (checkpoint.note + "".join(f"{line}\n" for line in lines)).encode("utf-8")
 
