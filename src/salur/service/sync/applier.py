@@ -167,7 +167,7 @@ class Applier:
                 begin_write(s)
                 mine = repo.claim(s, self._claim_rows(keys))
                 out.update(self._held_elsewhere(s, [k for k in keys if k not in mine]))
-                self._apply_in(s, [k for k in keys if k in mine], out)
+                self._apply_in(s, [k for k in keys if k in mine], out, claimed_here=True)
                 uow.commit()
         except SQLAlchemyError:
             device = self.uploader.device_id
@@ -203,7 +203,14 @@ class Applier:
                 out.update(stored_answers(repo.items(uow.session, self.uploader.device_id, lost)))
         return out
 
-    def _apply_in(self, s: Session, keys: Sequence[str], out: dict[str, EventResult]) -> set[str]:
+    def _apply_in(
+        self,
+        s: Session,
+        keys: Sequence[str],
+        out: dict[str, EventResult],
+        *,
+        claimed_here: bool = False,
+    ) -> set[str]:
         """Record the events of `keys` in order (custody's `record_batch_in`), sign their
         receipts under one checkpoint, and store every answer; returns the keys another upload
         took over meanwhile (their answers are not stored)."""
@@ -239,7 +246,9 @@ class Applier:
             repo.Answer(key, out[key].status, out[key].event_id, out[key].model_dump_json())
             for key in keys
         ]
-        lost = repo.finish(s, self.uploader.device_id, self.token, answers, now)
+        lost = repo.finish(
+            s, self.uploader.device_id, self.token, answers, now, claimed_here=claimed_here
+        )
         _advance_watermark(s, self.uploader.device_id, now)
         return lost
 

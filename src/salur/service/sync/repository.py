@@ -80,10 +80,18 @@ class Answer:
 
 
 def finish(
-    session: Session, device_id: str, claim_token: str, answers: Sequence[Answer], now: dt.datetime
+    session: Session,
+    device_id: str,
+    claim_token: str,
+    answers: Sequence[Answer],
+    now: dt.datetime,
+    *,
+    claimed_here: bool = False,
 ) -> set[str]:
     """Store the answers of items this claim holds, in one executemany; returns the keys
-    another claim took over meanwhile (their answers are not stored)."""
+    another claim took over meanwhile (their answers are not stored). None can have been if
+    the items were `claimed_here`, in this same transaction: no other sees them before it
+    commits, so they are not read back."""
     if not answers:
         return set()
     table = cast(Table, SyncItem.__table__)
@@ -104,7 +112,9 @@ def finish(
         )
     )
     rows = [{"k": a.key, "o": a.outcome, "e": a.event_id, "r": a.result} for a in answers]
-    session.execute(statement, rows)
+    session.connection().execute(statement, rows)
+    if claimed_here:
+        return set()
     kept = select(SyncItem.idempotency_key).where(
         SyncItem.device_id == device_id,
         SyncItem.claim == claim_token,
