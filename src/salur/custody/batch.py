@@ -18,9 +18,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from salur.custody import repository as repo
@@ -35,7 +34,7 @@ from salur.custody.events import (
     body_sha256,
     canonical,
 )
-from salur.custody.models import CustodyItem, CustodyPackage
+from salur.custody.models import CustodyPackage
 from salur.custody.packages import (
     BatchSealRegistry,
     PackageSource,
@@ -145,7 +144,7 @@ class Batch:
         self.counts = repo.counts_at_tps(session, returning) if returning else {}
         self.accepted: dict[str, Recorded] = {}
         self._changed: dict[str, tuple[Held, int, str, dt.datetime]] = {}
-        self._items: list[dict[str, Any]] = []
+        self._items: list[tuple[Any, ...]] = []
         self._seals: list[tuple[BatchSealRegistry, SealMove]] = []
         self.applied_seals: set[int] = set()  # by this batch's events (one seal, one package)
 
@@ -236,29 +235,21 @@ class Batch:
             registry.record_all(self.session, moves)
         self._seals = []
         if self._items:
-            self.session.execute(_INSERT_ITEMS, self._items)
+            repo.insert_items(self.session, self._items)
             self._items = []
         added, changed = [], []
         for pid, (held, event_id, tps, now) in self._changed.items():
-            values = _state_row(pid, held, event_id, now)
+            values = _state_row(held, event_id, now)
             if held.stored:
-                changed.append(values)
+                changed.append((*values, pid))
             else:
-                added.append(values | {"package_id": values.pop("pid"), "tps_code": tps})
+                added.append((pid, tps, *values))
                 self.held[pid] = replace(held, stored=True)
         self._changed = {}
         if added:
-            self.session.execute(_INSERT_STATES, added)
+            repo.insert_states(self.session, added)
         if changed:
-            self.session.execute(_UPDATE_STATES, changed)
-
-
-# Core statements on the tables, executed many: the ORM's bulk paths cost more than the rows.
-_ITEMS = cast(Table, CustodyItem.__table__)
-_STATES = cast(Table, CustodyPackage.__table__)
-_INSERT_ITEMS = insert(_ITEMS)
-_INSERT_STATES = insert(_STATES)
-_UPDATE_STATES = update(_STATES).where(_STATES.c.package_id == bindparam("pid"))
+            repo.update_states(self.session, changed)
 
 
 def _packages(
@@ -319,35 +310,34 @@ def _seal_list(body: PackageBody | ReportedIncidentBody, package_id: str) -> str
     return ""
 
 
-def _item_row(event_id: int, item: Item, info: PackageInfo) -> dict[str, Any]:
+def _item_row(event_id: int, item: Item, info: PackageInfo) -> tuple[Any, ...]:
+    """A custody_item row (`repo.ITEM_COLUMNS`)."""
     tally = item.tally
-    return {
-        "event_id": event_id,
-        "package_id": item.package,
-        "tps_code": info.tps_code,
-        "ballot_type": info.ballot_type,
-        "dapil": item.dapil,
-        "count": item.count,
-        "used": tally.used if tally else None,
-        "unused": tally.unused if tally else None,
-        "damaged": tally.damaged if tally else None,
-        "voters": tally.voters if tally else None,
-    }
+    counted = (tally.used, tally.unused, tally.damaged, tally.voters) if tally else (None,) * 4
+    return (
+        event_id,
+        item.package,
+        info.tps_code,
+        info.ballot_type,
+        item.dapil,
+        item.count,
+        *counted,
+    )
 
 
-def _state_row(package_id: str, held: Held, event_id: int, now: dt.datetime) -> dict[str, Any]:
-    heading = held.state.heading_to
-    return {
-        "pid": package_id,
-        "phase": held.state.phase.value,
-        "holder_level": held.state.holder.level.value,
-        "holder_region": held.state.holder.region,
-        "to_level": heading.level.value if heading else None,
-        "to_region": heading.region if heading else None,
-        "seals": held.seals,
-        "last_event_id": event_id,
-        "updated_at": now,
-    }
+def _state_row(held: Held, event_id: int, now: dt.datetime) -> tuple[Any, ...]:
+    """A package's state (`repo.STATE_COLUMNS`)."""
+    state, heading = held.state, held.state.heading_to
+    return (
+        state.phase.value,
+        state.holder.level.value,
+        state.holder.region,
+        heading.level.value if heading else None,
+        heading.region if heading else None,
+        held.seals,
+        event_id,
+        now,
+    )
 
 
 def device_keys(session: Session, ids: Iterable[str]) -> dict[str, DeviceKey]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import functools
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Dialect, func, select
 from sqlalchemy.orm import Session
 
 from salur.custody.models import (
@@ -15,6 +16,7 @@ from salur.custody.models import (
     CustodyItem,
     CustodyPackage,
 )
+from salur.db import raw_cursor, raw_sql
 
 CHUNK = 5_000
 ARRIVALS_AT_TPS = ("opening", "handover", "receipt")
@@ -220,3 +222,54 @@ def event_positions(session: Session, event_ids: Collection[int]) -> dict[int, t
         )
         out.update({row[0]: (row[1], row[2]) for row in session.execute(query)})
     return out
+
+
+# A batch's rows, written on the transaction's DBAPI cursor: under the store's writer lock
+# SQLAlchemy's per-row parameter processing cost as much as SQLite's inserts themselves.
+ITEM_COLUMNS = (
+    "event_id, package_id, tps_code, ballot_type, dapil, count, used, unused, damaged, voters"
+)
+STATE_COLUMNS = (
+    "phase, holder_level, holder_region, to_level, to_region, seals, last_event_id, updated_at"
+)
+
+
+def insert_items(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
+    """custody_item rows, as tuples in ITEM_COLUMNS order."""
+    raw = raw_cursor(session)
+    sql = f"INSERT INTO custody_item ({ITEM_COLUMNS}) VALUES ({_marks(10)})"
+    raw.cursor.executemany(raw_sql(raw.dialect, sql), rows)
+
+
+def insert_states(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
+    """New custody_package rows: (package id, TPS code, then STATE_COLUMNS)."""
+    raw = raw_cursor(session)
+    sql = (
+        f"INSERT INTO custody_package (package_id, tps_code, {STATE_COLUMNS}) VALUES ({_marks(10)})"
+    )
+    raw.cursor.executemany(raw_sql(raw.dialect, sql), [_stamped(raw.dialect, r) for r in rows])
+
+
+def update_states(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Stored custody_package rows changed: (STATE_COLUMNS, then the package id)."""
+    raw = raw_cursor(session)
+    assignments = ", ".join(f"{column} = ?" for column in STATE_COLUMNS.split(", "))
+    sql = f"UPDATE custody_package SET {assignments} WHERE package_id = ?"
+    stamp = _stamp(raw.dialect)
+    rows = [(*r[:7], stamp(r[7]), r[8]) for r in rows]
+    raw.cursor.executemany(raw_sql(raw.dialect, sql), rows)
+
+
+def _stamped(dialect: Dialect, row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return (*row[:9], _stamp(dialect)(row[9]))
+
+
+@functools.lru_cache(maxsize=8)
+def _stamp(dialect: Dialect) -> Callable[[Any], Any]:
+    """How `updated_at` is stored, exactly as its column type stores it through SQLAlchemy."""
+    column = CustodyPackage.__table__.c.updated_at
+    return column.type.bind_processor(dialect) or (lambda value: value)
+
+
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
