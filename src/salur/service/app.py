@@ -39,6 +39,7 @@ from salur.service.routes import (
     sync,
 )
 from salur.service.settings import ServiceSettings
+from salur.service.sync.group import GroupCommit
 
 API_ROUTERS: tuple[APIRouter, ...] = (
     meta.router,
@@ -97,6 +98,7 @@ def create_app(
     app.state.sessions = session_factory(app.state.engine)
     app.state.cache = PublicCache()
     app.state.uploads = CapacityLimiter(settings.upload_threads)
+    app.state.sync_group = GroupCommit(app.state.engine, settings)
     app.state.settings = settings
     app.state.passwords = Passwords(settings.password_parameters)
     install_handlers(app)

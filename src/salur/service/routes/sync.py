@@ -45,7 +45,14 @@ async def sync(
         on_denied=lambda reason, region: log_denial(request, grant.principal, reason, region),
     )
     answer = await to_thread.run_sync(
-        partial(upload, engine_of(request), settings, uploader, batch),
+        partial(
+            upload,
+            engine_of(request),
+            settings,
+            uploader,
+            batch,
+            group=request.app.state.sync_group,
+        ),
         limiter=request.app.state.uploads,
     )
     forget_latest(request, grant.region.replace(".", "")[:2])

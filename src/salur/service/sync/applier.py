@@ -1,8 +1,9 @@
-"""Applying a device's claimed events: recording them as one custody batch, signing their
-receipts under one checkpoint, storing each answer under its key, and waiting on keys another
-upload holds (taking over a claim whose upload died, after a lease).
+"""Applying a device's claimed events: checking and reading them ahead (`prepare`), claiming
+and recording them as one custody batch in a write transaction (the group's, `group.py`),
+signing their receipts under one checkpoint, storing each answer under its key, and waiting on
+keys another upload holds (taking over a claim whose upload died, after a lease).
 
-Every write transaction here holds the store's writer lock (`salur.writelock`) on SQLite, so the
+Every write transaction holds the store's writer lock (`salur.writelock`) on SQLite, so the
 threads and worker processes of a server queue for SQLite's single writer instead of sleeping
 and polling for it.
 """
@@ -15,7 +16,7 @@ import secrets
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -35,14 +36,21 @@ from salur.custody.service import (
 from salur.custody.tepat import PackageInfo
 from salur.db import begin_write
 from salur.errors import SalurError
-from salur.i18n import t
 from salur.identity.errors import AccessDeniedError
 from salur.identity.principal import Principal
 from salur.identity.regions import within
 from salur.identity.roles import UPLOADS
+from salur.ledger.tlogproof import Receipt
 from salur.service.errors import field_of, message
 from salur.service.settings import ServiceSettings
 from salur.service.sync import repository as repo
+from salur.service.sync.answers import (
+    in_progress,
+    refuse_conflicts,
+    retry_later,
+    sequence_reused,
+    stored_answers,
+)
 from salur.service.sync.schemas import EventResult, SyncEventIn
 from salur.service.sync.sequence import advance
 from salur.uow import UnitOfWork
@@ -85,14 +93,6 @@ def scope_check(scope: str) -> Callable[[Mapping[str, PackageInfo]], None]:
             )
 
     return admit
-
-
-def stored_answers(stored: Mapping[str, repo.Stored]) -> dict[str, EventResult]:
-    return {
-        key: EventResult.model_validate_json(row.result)
-        for key, row in stored.items()
-        if row.state == repo.DONE and row.result is not None
-    }
 
 
 class Applier:
@@ -150,32 +150,27 @@ class Applier:
             repo.release(uow.session, self.uploader.device_id, keys, self.token)
             uow.commit()
 
-    def claim_and_apply(self, keys: Sequence[str]) -> dict[str, EventResult]:
-        """Claim the batch's new keys and record the ones this upload gets, receipts and stored
-        answers included, in one transaction: one disk flush per upload on SQLite, and nothing
-        half-done if it fails. Keys another upload holds are answered here only if their
+    def claim_and_record_in(self, s: Session, keys: Sequence[str]) -> Claimed:
+        """Claim the batch's new keys and record the events of those this upload gets, in the
+        caller's write transaction (a group's: `group.GroupCommit`); receipts and stored answers
+        follow in `answer_in`. Keys another upload holds are answered here only if their
         sequence number was reused (and refuse the whole batch if their body differs); the
         caller waits for the rest. Concurrent uploads of a key: SQLite's write lock orders them;
         on PostgreSQL the second insert waits for the first to commit, then finds the key taken.
         """
-        out: dict[str, EventResult] = {}
+        claimed = Claimed()
         if not keys:
-            return out
-        try:
-            with writing(self.engine), UnitOfWork(self.engine) as uow:
-                s = uow.session
-                begin_write(s)
-                mine = repo.claim(s, self._claim_rows(keys))
-                out.update(self._held_elsewhere(s, [k for k in keys if k not in mine]))
-                self._apply_in(s, [k for k in keys if k in mine], out, claimed_here=True)
-                uow.commit()
-        except SQLAlchemyError:
-            device = self.uploader.device_id
-            log.warning("sync: a batch of %s was not recorded", device, exc_info=True)
-            lang = self.uploader.lang
-            return {key: _retry_later(self.work.events[key][1], lang) for key in keys}
-        self._log_denials()
-        return out
+            return claimed
+        mine = repo.claim(s, self._claim_rows(keys))
+        claimed.out.update(self._held_elsewhere(s, [k for k in keys if k not in mine]))
+        claimed.mine = [k for k in keys if k in mine]
+        self._record_in(s, claimed.mine, claimed.out)
+        return claimed
+
+    def not_recorded(self, keys: Sequence[str]) -> dict[str, EventResult]:
+        """Every key answered "send it again later": its upload was not recorded."""
+        log.warning("sync: a batch of %s was not recorded", self.uploader.device_id, exc_info=True)
+        return {key: retry_later(self.work.events[key][1], self.uploader.lang) for key in keys}
 
     def apply(self, keys: Sequence[str]) -> dict[str, EventResult]:
         """Record keys this upload holds already (claimed or taken over), with their receipts
@@ -185,37 +180,27 @@ class Applier:
         out: dict[str, EventResult] = {}
         try:
             with writing(self.engine), UnitOfWork(self.engine) as uow:
-                begin_write(uow.session)
-                lost = self._apply_in(uow.session, keys, out)
+                s = uow.session
+                begin_write(s)
+                self._record_in(s, keys, out)
+                lost = self.answer_in(s, keys, out, sign_receipts(s, [out], self.settings))
                 uow.commit()
         except SQLAlchemyError:
-            device = self.uploader.device_id
-            log.warning("sync: a batch of %s was not recorded", device, exc_info=True)
             self.release(keys)
-            lang = self.uploader.lang
-            return {key: _retry_later(self.work.events[key][1], lang) for key in keys}
+            return self.not_recorded(keys)
         except BaseException:
             self.release(keys)
             raise
-        self._log_denials()
+        self.log_denials()
         if lost:  # taken over after the lease: answer what the other upload stored
             with UnitOfWork(self.engine) as uow:
                 out.update(stored_answers(repo.items(uow.session, self.uploader.device_id, lost)))
         return out
 
-    def _apply_in(
-        self,
-        s: Session,
-        keys: Sequence[str],
-        out: dict[str, EventResult],
-        *,
-        claimed_here: bool = False,
-    ) -> set[str]:
-        """Record the events of `keys` in order (custody's `record_batch_in`), sign their
-        receipts under one checkpoint, and store every answer; returns the keys another upload
-        took over meanwhile (their answers are not stored)."""
+    def _record_in(self, s: Session, keys: Sequence[str], out: dict[str, EventResult]) -> None:
+        """Record the events of `keys` in order (custody's `record_batch_in`)."""
         if not keys:
-            return set()
+            return
         self.prepare(keys)  # done already, but for keys taken over from another upload
         pending = []
         for key in keys:
@@ -234,13 +219,25 @@ class Applier:
             )
             for (key, _), outcome in zip(pending, outcomes, strict=True):
                 out[key] = self._result(self.work.events[key][1], outcome)
-        accepted = [r for key in keys if (r := out[key]).status == "accepted" and r.event_id]
-        if accepted:
-            ids = sorted({r.event_id for r in accepted if r.event_id})
-            issued = sign_receipts_in(s, ids, keys=self.settings.key_dir)
-            for result in accepted:
-                if result.event_id in issued:
-                    result.receipt = issued[result.event_id].to_bytes().decode("utf-8")
+
+    def answer_in(
+        self,
+        s: Session,
+        keys: Sequence[str],
+        out: dict[str, EventResult],
+        issued: Mapping[int, Receipt],
+        *,
+        claimed_here: bool = False,
+    ) -> set[str]:
+        """Give the accepted events of `keys` their receipts and store every answer; returns the
+        keys another upload took over meanwhile (their answers are not stored)."""
+        if not keys:
+            return set()
+        for key in keys:
+            result = out[key]
+            receipt = issued.get(result.event_id) if result.event_id is not None else None
+            if result.status == "accepted" and receipt is not None:
+                result.receipt = receipt.to_bytes().decode("utf-8")
         now = _now()
         answers = [
             repo.Answer(key, out[key].status, out[key].event_id, out[key].model_dump_json())
@@ -252,7 +249,8 @@ class Applier:
         _advance_watermark(s, self.uploader.device_id, now)
         return lost
 
-    def _log_denials(self) -> None:
+    def log_denials(self) -> None:
+        """Log the denials of this upload's last transaction (in a write of their own)."""
         for reason in self.denials:
             self.uploader.on_denied(reason, self.uploader.device_region)
         self.denials = []
@@ -264,7 +262,7 @@ class Applier:
             return {}
         device = self.uploader.device_id
         found = repo.items(s, device, keys)
-        refuse_conflicts(found, self.work)
+        refuse_conflicts(found, self.work.events)
         events = self.work.events
         owners = repo.sequence_owner(s, device, [events[k][1].sequence for k in keys])
         return {
@@ -371,7 +369,7 @@ class Applier:
             if waiting and time.monotonic() > deadline:
                 for key in waiting:
                     event = self.work.events[key][1]
-                    out[key] = _in_progress(event, self.uploader.lang)
+                    out[key] = in_progress(event, self.uploader.lang)
                 break
             if waiting:
                 time.sleep(POLL_SECONDS)
@@ -389,55 +387,23 @@ class Applier:
         return taken
 
 
-class IdempotencyConflictError(SalurError):
-    """A key already used for another body: the batch is refused whole."""
+@dataclass
+class Claimed:
+    """What an upload claimed and recorded in a write transaction: the keys it holds (`mine`)
+    and the answers so far."""
 
-    code = "idempotency_conflict"
-    status = 422
-
-    def __init__(self, key: str, index: int) -> None:
-        self.field = f"body.events.{index}.idempotency_key"
-        super().__init__("service.idempotency_conflict", idempotency_key=key, field=self.field)
+    mine: list[str] = field(default_factory=list)
+    out: dict[str, EventResult] = field(default_factory=dict)
 
 
-def refuse_conflicts(stored: Mapping[str, repo.Stored], work: Batch) -> None:
-    """IdempotencyConflictError if a stored key's body differs from the batch's."""
-    for key, row in stored.items():
-        index, _, digest = work.events[key]
-        if row.request_sha256 != digest:
-            raise IdempotencyConflictError(key, index)
-
-
-def sequence_reused(event: SyncEventIn, lang: str) -> EventResult:
-    return _answer(event, lang, "refused", "sequence_reused", field="sequence")
-
-
-def _retry_later(event: SyncEventIn, lang: str) -> EventResult:
-    return _answer(event, lang, "pending", "retry_later")
-
-
-def _in_progress(event: SyncEventIn, lang: str) -> EventResult:
-    return _answer(event, lang, "pending", "in_progress")
-
-
-def _answer(
-    event: SyncEventIn,
-    lang: str,
-    status: Literal["refused", "pending"],
-    code: str,
-    field: str | None = None,
-) -> EventResult:
-    """An answer the sync layer gives itself (not custody's), its message in `lang`."""
-    key = f"service.{code}"
-    return EventResult(
-        idempotency_key=event.idempotency_key,
-        sequence=event.sequence,
-        status=status,
-        code=code,
-        key=key,
-        message=t(key, lang, sequence=event.sequence),
-        field=field,
+def sign_receipts(
+    s: Session, outs: Sequence[Mapping[str, EventResult]], settings: ServiceSettings
+) -> dict[int, Receipt]:
+    """One checkpoint per log for every event the answers accepted, and their receipts."""
+    ids = sorted(
+        {r.event_id for out in outs for r in out.values() if r.status == "accepted" and r.event_id}
     )
+    return sign_receipts_in(s, ids, keys=settings.key_dir) if ids else {}
 
 
 def _advance_watermark(session: Session, device_id: str, now: dt.datetime) -> None:

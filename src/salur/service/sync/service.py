@@ -2,10 +2,11 @@
 
 1. Refuse the batch (422) if a key was used before with another body; nothing changes.
    Parse the new events and verify their signatures (no lock held: uploads overlap here).
-2. In one transaction (one disk flush for the upload): claim the new keys (of concurrent
-   claims of a key exactly one wins), record the claimed events with custody's
-   `record_batch_in` in the batch's order (each event with its leaf; a refused one writes
-   nothing), sign one checkpoint and a receipt per accepted event, and store every answer.
+2. In one transaction (one disk flush for the upload, shared with the uploads queued with it:
+   `group.py`): claim the new keys (of concurrent claims of a key exactly one wins), record
+   the claimed events with custody's `record_batch_in` in the batch's order (each event with
+   its leaf; a refused one writes nothing), sign one checkpoint and a receipt per accepted
+   event, and store every answer.
 3. Wait for keys another upload holds, and answer them with what it stored; a claim left
    pending by an older upload is taken over after a lease.
 Replays read stored answers, so the same key gets the same answer and changes nothing. A
@@ -29,14 +30,9 @@ from salur.ledger import repository as ledger_repo
 from salur.ledger import service as ledger
 from salur.service.settings import ServiceSettings
 from salur.service.sync import repository as repo
-from salur.service.sync.applier import (
-    Applier,
-    Batch,
-    IdempotencyConflictError,
-    Uploader,
-    refuse_conflicts,
-    stored_answers,
-)
+from salur.service.sync.answers import IdempotencyConflictError, refuse_conflicts, stored_answers
+from salur.service.sync.applier import Applier, Batch, Uploader
+from salur.service.sync.group import GroupCommit
 from salur.service.sync.schemas import (
     CheckpointOut,
     ConsistencyOut,
@@ -67,18 +63,20 @@ def upload(
     *,
     rules: CustodyRules | None = None,
     packages: PackageSource | None = None,
+    group: GroupCommit | None = None,
 ) -> SyncOut:
-    """Apply a batch; the answer lists one result per event, in the batch's order."""
+    """Apply a batch; the answer lists one result per event, in the batch's order. `group`: the
+    server's group commit, which writes this upload with the others queued for the store."""
     rules = rules or load_rules()
     work = Batch({e.idempotency_key: (i, e, request_digest(e)) for i, e in enumerate(batch.events)})
     applier = Applier(engine, settings, uploader, rules, packages or KitsPackageSource(), work)
     with UnitOfWork(engine) as uow:
         stored = repo.items(uow.session, uploader.device_id, work.events)
-    refuse_conflicts(stored, work)
+    refuse_conflicts(stored, work.events)
     work.results.update(stored_answers(stored))
     new = [key for key in work.events if key not in stored]
     applier.prepare(new)
-    work.results.update(applier.claim_and_apply(new))
+    work.results.update((group or GroupCommit(engine, settings)).write(applier, new))
     waiting = [key for key in work.events if key not in work.results]
     work.results.update(applier.await_others(waiting))
     ordered = sorted(work.events, key=lambda k: work.events[k][0])
