@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from salur.custody import repository as repo
 from salur.custody.config import CustodyRules
-from salur.custody.entries import province_log, utc
+from salur.custody.entries import PendingEvents, province_log, utc
 from salur.custody.events import (
     Item,
     PackageBody,
@@ -142,6 +142,7 @@ class Batch:
             for item in sub.event.items
         ]
         self.counts = repo.counts_at_tps(session, returning) if returning else {}
+        self.events = PendingEvents(session)  # the accepted events' rows and leaves
         self.accepted: dict[str, Recorded] = {}
         self._changed: dict[str, tuple[Held, int, str, dt.datetime]] = {}
         self._items: list[tuple[Any, ...]] = []
@@ -227,7 +228,9 @@ class Batch:
 
     def flush(self) -> None:
         """Write the accepted events' items, the packages' latest states and the seal moves,
-        one statement each (a handover to a PPK carries hundreds of packages)."""
+        one statement each (a handover to a PPK carries hundreds of packages), after the
+        events themselves, which they reference."""
+        self.events.flush()
         registries: dict[int, tuple[BatchSealRegistry, list[SealMove]]] = {}
         for registry, move in self._seals:
             registries.setdefault(id(registry), (registry, []))[1].append(move)

@@ -32,7 +32,7 @@ from salur.custody.batch import (
 )
 from salur.custody.checks import Assessment, assess
 from salur.custody.config import CustodyRules, load_rules
-from salur.custody.entries import append_event, province_log
+from salur.custody.entries import province_log
 from salur.custody.events import (
     EventInvalidError,
     PackageBody,
@@ -244,6 +244,7 @@ def record_batch_in(
         try:
             checked = _check(batch, signed, registry, admit)
         except _NotTepatError as refused:
+            batch.events.flush()  # the refusal's incident is written now, after them
             results.append(_write_refusal(s, batch.log(refused.province), refused, rules, now))
             continue
         except SalurError as error:  # refused before writing anything: no savepoint to undo
@@ -335,7 +336,7 @@ def _apply(checked: _Checked, registry: SealRegistry, now: dt.datetime) -> Recor
     and states with the batch's (`Batch.flush`)."""
     batch, signed = checked.batch, checked.signed
     s, body = batch.session, signed.submission.event
-    recorded = _write(s, checked.log, signed, checked.assessment, batch.rules, now)
+    recorded = _write(batch, checked.log, signed, checked.assessment, now)
     changes = checked.changes
     if changes:
         note = f"custody {body.type} event {recorded.event_id}, log index {recorded.log_index}"
@@ -389,21 +390,16 @@ def _actor(body: PackageBody | ReportedIncidentBody) -> str:
 
 
 def _write(
-    s: Session,
-    log: LedgerLog,
-    signed: Signed,
-    assessment: Assessment,
-    rules: CustodyRules,
-    now: dt.datetime,
+    batch: Batch, log: LedgerLog, signed: Signed, assessment: Assessment, now: dt.datetime
 ) -> Recorded:
-    """The event's leaf and row, and its incidents (its items and states: `Batch.accept`)."""
+    """The event's leaf and row (with the batch's, `Batch.events`), and its incidents (written
+    now, after it: they name it); its items and states: `Batch.accept`."""
     body = signed.submission.event
     recorded: dict[str, Any] = {}
     if assessment.deadline is not None:
         recorded = {"deadline": format_time(assessment.deadline), "late": assessment.late}
     signatures = [x.model_dump() for x in signed.submission.signatures]
-    event = append_event(
-        s,
+    event = batch.events.add(
         log,
         entry_bytes(signed.body, signatures, recorded),
         kind=body.type,
@@ -420,9 +416,20 @@ def _write(
         ("reconciliation", assessment.mismatches),
     ):
         if findings:
+            batch.events.flush()
             cause = {"index": event.log_index}
             incidents.append(
-                append_incident(s, log, rules, body.at, category, findings, cause, event.id, now)
+                append_incident(
+                    batch.session,
+                    log,
+                    batch.rules,
+                    body.at,
+                    category,
+                    findings,
+                    cause,
+                    event.id,
+                    now,
+                )
             )
     return Recorded(
         event.id,

@@ -97,7 +97,7 @@ def _append_sql(dialect: Dialect) -> _AppendSql:
     statements = [
         raw_sql(dialect, sql)
         for sql in (
-            "UPDATE ledger_log SET size = size + 1 WHERE id = ? RETURNING size",
+            "UPDATE ledger_log SET size = size + ? WHERE id = ? RETURNING size",
             "INSERT INTO ledger_entry (log_id, idx, entry, leaf_hash, created_at) "
             "VALUES (?, ?, ?, ?, ?)",
             "INSERT INTO ledger_node (log_id, level, idx, hash) VALUES (?, ?, ?, ?)",
@@ -110,32 +110,44 @@ def _append_sql(dialect: Dialect) -> _AppendSql:
 
 
 class Appender:
-    """Writes one append: lock and advance the log, store the entry, store the new nodes."""
+    """Writes appends: lock and advance the log, store the entries, store the new nodes."""
 
     def __init__(self, session: Session) -> None:
         raw = raw_cursor(session)  # the transaction's own, kept open until it ends
         self._sql = _append_sql(raw.dialect)
         self._cursor = raw.cursor
 
-    def advance_log(self, log_id: int) -> int:
-        """Lock the log row for this transaction and add one to its size; return the new size.
+    def advance_log(self, log_id: int, count: int = 1) -> int:
+        """Lock the log row for this transaction and add `count` to its size; return the new size.
 
         The UPDATE is the append's first write, so it takes the lock before anything is read:
         PostgreSQL's row lock (what SELECT ... FOR UPDATE takes, in one round trip) or SQLite's
         database write lock, which pysqlite's implicit BEGIN defers to this very statement.
         """
-        self._cursor.execute(self._sql.advance, (log_id,))
+        self._cursor.execute(self._sql.advance, (count, log_id))
         row = _only_row(self._cursor)
         if row is None:
             raise LookupError(f"no log with id {log_id}")
         return int(row[0])
 
-    def insert_entry(
-        self, log_id: int, index: int, entry: bytes, leaf_hash: bytes, at: dt.datetime
+    def insert_entries(
+        self,
+        log_id: int,
+        first: int,
+        entries: Sequence[bytes],
+        leaf_hashes: Sequence[bytes],
+        at: dt.datetime,
     ) -> None:
-        """Store one entry's exact bytes."""
-        row = (log_id, index, entry, leaf_hash, self._sql.stamp(at))
-        self._cursor.execute(self._sql.entry, row)
+        """Store entries' exact bytes, from index `first` on."""
+        stamp = self._sql.stamp(at)
+        rows = [
+            (log_id, first + i, entry, leaf, stamp)
+            for i, (entry, leaf) in enumerate(zip(entries, leaf_hashes, strict=True))
+        ]
+        if len(rows) == 1:
+            self._cursor.execute(self._sql.entry, rows[0])
+        else:
+            self._cursor.executemany(self._sql.entry, rows)
 
     def insert_nodes(self, log_id: int, nodes: Sequence[Node]) -> None:
         """Store newly completed perfect subtrees."""

@@ -10,10 +10,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salur.custody import devices, service
 from salur.custody.batch import Signed
+from salur.custody.models import CustodyEvent
 from salur.custody.packages import SealChanges
 from salur.custody.service import TepatRefusedError
 from salur.custody.signing import SignatureRejectedError
@@ -21,6 +23,7 @@ from salur.errors import SalurError
 from salur.ledger.keys import Ed25519Signer
 from salur.uow import UnitOfWork
 from tests.integration.custody.world import World
+from tests.integration.ledger.invariants import check_log
 
 
 def batch(world: World, submissions: list[dict[str, Any]]) -> list[service.Recorded | SalurError]:
@@ -184,3 +187,45 @@ def test_a_failure_while_an_accepted_event_writes_aborts_the_whole_batch(world: 
     assert failed.value.key == "kits.seal_needs_package"
     assert world.counts() == before
     assert world.package(first.packages[0].package_id) is None
+
+
+def test_an_incident_in_the_middle_of_a_batch_names_the_event_it_follows(world: World) -> None:
+    """Events are written together at the end of a batch, but one with a discrepancy has its
+    incident written at once: both land in log order, the incident naming its event, and the
+    events around them keep consecutive indices and rows."""
+    before, torn, after = world.new_kit(), world.new_kit(), world.new_kit()
+    items = world.items(torn)
+    broken = items[0]["seals"].pop()
+    items[0]["broken_seals"] = [broken]
+    results = batch(
+        world,
+        [
+            world.hop(before, "warehouse_ppk"),
+            world.hop(torn, "warehouse_ppk", items=items),
+            world.hop(after, "warehouse_ppk"),
+        ],
+    )
+    first, middle, last = results
+    assert isinstance(first, service.Recorded) and isinstance(middle, service.Recorded)
+    assert isinstance(last, service.Recorded)
+    (incident,) = middle.incidents
+    assert [first.log_index, middle.log_index, last.log_index] == [
+        first.log_index,
+        first.log_index + 1,
+        first.log_index + 3,
+    ]
+    with Session(world.engine) as s:
+        rows = {
+            e.id: e
+            for e in s.scalars(
+                select(CustodyEvent).where(
+                    CustodyEvent.id.in_([first.event_id, middle.event_id, last.event_id, incident])
+                )
+            )
+        }
+    assert rows[incident].cause_event_id == middle.event_id
+    assert rows[incident].log_index == middle.log_index + 1
+    assert [rows[r.event_id].log_index for r in (first, middle, last)] == [
+        r.log_index for r in (first, middle, last)
+    ]
+    assert check_log(world.engine, world.log) == last.log_index + 1
