@@ -34,7 +34,6 @@ from salur.custody.events import (
     body_sha256,
     canonical,
 )
-from salur.custody.models import CustodyPackage
 from salur.custody.packages import (
     BatchSealRegistry,
     PackageSource,
@@ -129,7 +128,7 @@ class Batch:
             with suppress(NotFoundError):  # that province's events are refused one by one
                 self.log(province)
         self.held: dict[str, Held] = {
-            pid: _held(row) for pid, row in repo.package_states(session, ids, lock=True).items()
+            pid: _held(row) for pid, row in repo.locked_states(session, ids).items()
         }
         self.devices = device_keys(
             session, {sig.device for sub in submissions for sig in sub.signatures}
@@ -282,14 +281,13 @@ def _arrives_at_tps(body: PackageBody | ReportedIncidentBody) -> bool:
     return body.type == "opening" or getattr(body, "hop", None) == "pps_kpps"
 
 
-def _held(row: CustodyPackage) -> Held:
+def _held(row: repo.StateRow) -> Held:
+    phase, holder_level, holder_region, to_level, to_region, seals = row
     heading = None
-    if row.to_level is not None and row.to_region is not None:
-        heading = Place(Level(row.to_level), row.to_region)
-    state = PackageState(
-        Phase(row.phase), Place(Level(row.holder_level), row.holder_region), heading
-    )
-    return Held(state, row.seals, stored=True)
+    if to_level is not None and to_region is not None:
+        heading = Place(Level(to_level), to_region)
+    state = PackageState(Phase(phase), Place(Level(holder_level), holder_region), heading)
+    return Held(state, seals, stored=True)
 
 
 def state_of(held: Held | None, info: PackageInfo) -> PackageState:
