@@ -9,7 +9,7 @@ from functools import partial
 from typing import Annotated
 
 from anyio import to_thread
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 
 from salur.service import policy
 from salur.service.access import Allow, Grant, log_denial
@@ -31,12 +31,14 @@ async def sync(
     batch: SyncIn,
     settings: Settings,
     lang: Annotated[str, Depends(language)],
-) -> SyncOut:
+) -> Response:
     """Apply a batch of events exactly once: replays get the stored answers; a key reused for
     another body refuses the batch (422); concurrent uploads of one key apply it once.
 
     Uploads run in worker threads of their own (a few at a time), so a crowd of phones coming
-    online queues here instead of taking every thread the other routes need."""
+    online queues here instead of taking every thread the other routes need. The answer (a
+    receipt per event) is serialised in that thread too, once: handed back as a model, it was
+    validated against its own schema again in the event loop, which every upload shares."""
     uploader = Uploader(
         principal=grant.principal,
         device_id=device_id,
@@ -44,19 +46,14 @@ async def sync(
         lang=lang,
         on_denied=lambda reason, region: log_denial(request, grant.principal, reason, region),
     )
+    work = partial(
+        upload, engine_of(request), settings, uploader, batch, group=request.app.state.sync_group
+    )
     answer = await to_thread.run_sync(
-        partial(
-            upload,
-            engine_of(request),
-            settings,
-            uploader,
-            batch,
-            group=request.app.state.sync_group,
-        ),
-        limiter=request.app.state.uploads,
+        lambda: work().model_dump_json().encode("utf-8"), limiter=request.app.state.uploads
     )
     forget_latest(request, grant.region.replace(".", "")[:2])
-    return answer
+    return Response(answer, media_type="application/json")
 
 
 @router.get("/devices/{device_id}/sync", response_model=SequenceOut)
