@@ -4,6 +4,7 @@ of its group recorded)."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from sqlalchemy import text
 from salur.ledger.checkpoint import parse_checkpoint
 from salur.ledger.note import parse_note
 from salur.ledger.tlogproof import parse_receipt
+from salur.service.app import create_app
 from salur.service.sync.group import GroupCommit
 from tests.service.server import serving
 from tests.service.test_service_sync import (
@@ -35,6 +37,13 @@ from tests.service.world import World
 @pytest.fixture(scope="module")
 def seq() -> Sequences:
     return Sequences()
+
+
+@pytest.fixture(scope="module")
+def app(world: World) -> FastAPI:
+    """The API with room for the three uploads these tests keep in flight at once."""
+    settings = dataclasses.replace(world.settings, upload_threads=4)
+    return create_app(world.engine, settings=settings, routers=[])
 
 
 @pytest.fixture(scope="module")

@@ -33,15 +33,22 @@ class ServiceSettings:
     cookie_secure: bool = True
     sync_wait: dt.timedelta = dt.timedelta(seconds=20)  # for a concurrent upload of the same key
     sync_lease: dt.timedelta = dt.timedelta(minutes=2)  # after which a stuck claim is taken over
-    upload_threads: int = 8  # uploads at work at once; the rest wait without taking a thread
+    # Uploads at work at once in a server process; the rest wait in the event loop without a
+    # thread. Two make a pipeline: one records under the store's writer lock while the other
+    # checks signatures. More only competed for the process's GIL with the one recording:
+    # with 100 devices at 600 handovers/s, p95 ~440 ms with 8 against ~240 ms with 2.
+    upload_threads: int = 2
     trusted_proxies: frozenset[str] = frozenset()  # whose X-Forwarded-For names the client
 
     @classmethod
     def from_environment(cls) -> ServiceSettings:
-        """`SALUR_KEY_DIR`, `SALUR_COOKIE_SECURE` (1/0) and `SALUR_TRUSTED_PROXIES` (comma list)."""
+        """`SALUR_KEY_DIR`, `SALUR_COOKIE_SECURE` (1/0), `SALUR_TRUSTED_PROXIES` (comma list)
+        and `SALUR_UPLOAD_THREADS` (uploads at work at once per server process)."""
         secure = os.environ.get("SALUR_COOKIE_SECURE", "1").strip() not in ("0", "false", "no")
         proxies = os.environ.get("SALUR_TRUSTED_PROXIES", "")
+        threads = os.environ.get("SALUR_UPLOAD_THREADS", "").strip()
         return cls(
+            upload_threads=int(threads) if threads else cls.upload_threads,
             key_dir=key_dir(),
             cookie_secure=secure,
             trusted_proxies=frozenset(p.strip() for p in proxies.split(",") if p.strip()),
