@@ -20,7 +20,7 @@ from salur.custody.events import (
     format_time,
 )
 from salur.custody.models import CustodyDevice
-from salur.custody.signing import device_key_id
+from salur.custody.signing import device_key_id, usable_key
 from salur.errors import ConflictError, NotFoundError
 from salur.ledger import repository as ledger_repo
 from salur.ledger.keys import Ed25519Verifier
@@ -44,6 +44,8 @@ def register_device(
         verifier = Ed25519Verifier.from_vkey(vkey.strip())
     except ValueError:
         raise EventInvalidError("custody.device_bad_key") from None
+    if not usable_key(verifier.public_key):
+        raise EventInvalidError("custody.device_bad_key")
     _check_identity(verifier.name, role, region, person, rules)
     s = uow.session
     log = province_log(s, rules, region.replace(".", "")[:2])

@@ -23,6 +23,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from nacl.bindings import crypto_core_ed25519_is_valid_point
+from nacl.exceptions import BadSignatureError
+from nacl.signing import VerifyKey
+
 from salur.custody.events import (
     PackageBody,
     Party,
@@ -35,7 +39,7 @@ from salur.custody.events import (
     parse_time,
 )
 from salur.errors import SalurError
-from salur.ledger.keys import NOTE_ED25519, Ed25519Signer, Ed25519Verifier
+from salur.ledger.keys import ED25519_SIGNATURE_SIZE, NOTE_ED25519, Ed25519Signer
 from salur.ledger.note import compute_key_id
 
 SIGNING_CONTEXT = b"salur.custody/1 signature\n"
@@ -231,14 +235,31 @@ def _verifies(key: DeviceKey, message: bytes, sig: str) -> bool:
         raw = base64.b64decode(sig, validate=True)
     except (binascii.Error, ValueError):
         return False
-    return _verifier(key.device_id, key.public_key).verify(message, raw)
+    if len(raw) != ED25519_SIGNATURE_SIZE:
+        return False
+    try:
+        _verifier(key.public_key).verify(message, raw)
+    except BadSignatureError:
+        return False
+    return True
+
+
+def usable_key(public_key: bytes) -> bool:
+    """Whether an Ed25519 public key can stand for one device: a canonical point of large
+    order (a small-order key would let one signature pass for every message)."""
+    return len(public_key) == 32 and crypto_core_ed25519_is_valid_point(public_key)
 
 
 @functools.lru_cache(maxsize=4096)
-def _verifier(device_id: str, public_key: bytes) -> Ed25519Verifier:
-    """A device's verifier, built once: building checks the key name and loads the key, which
-    cost about as much as the verification itself (a busy PPK signs hundreds of events)."""
-    return Ed25519Verifier(device_id, public_key)
+def _verifier(public_key: bytes) -> VerifyKey:
+    """A device's key, loaded once (a busy PPK signs hundreds of events).
+
+    Device signatures are checked with libsodium (PyNaCl) rather than OpenSSL: it verifies in
+    about half the time and lets go of the GIL meanwhile, and a synced batch is two signatures
+    per handover. It is also the stricter of the two (small-order keys, non-canonical points),
+    so what it accepts any RFC 8032 verifier accepts too.
+    """
+    return VerifyKey(public_key)
 
 
 def signature_time(signature: Mapping[str, Any]) -> dt.datetime:

@@ -9,13 +9,13 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import Session
 
-from salur.custody import devices, receipts
-from salur.custody.events import parse_entry, parse_submission
+from salur.custody import devices, receipts, repository
+from salur.custody.events import EventInvalidError, parse_entry, parse_submission
 from salur.custody.signing import DeviceKey, SignatureRejectedError, check_signatures
 from salur.errors import ConflictError
 from salur.ledger import service as ledger
 from salur.ledger.errors import ReceiptRejectedError
-from salur.ledger.keys import Ed25519Signer
+from salur.ledger.keys import Ed25519Signer, Ed25519Verifier
 from salur.ledger.verify import check_receipt
 from salur.uow import UnitOfWork
 from tests.integration.custody.world import World
@@ -94,6 +94,18 @@ def test_a_revoked_device_can_no_longer_sign(world: World) -> None:
     finally:
         world.signers["ppk"] = original
     assert refused.value.key == "custody.device_revoked"
+
+
+def test_a_small_order_key_is_not_registered(world: World) -> None:
+    """The identity point is a well-formed key under which one signature fits every event."""
+    weak = Ed25519Verifier("D-PPK-WEAK", bytes([1]) + bytes(31))
+    with pytest.raises(EventInvalidError) as refused, UnitOfWork(world.engine) as uow:
+        devices.register_device(
+            uow, weak.vkey, role="ppk", region="14.10.01", person=world.person("ppk")
+        )
+    assert refused.value.key == "custody.device_bad_key"
+    with UnitOfWork(world.engine) as uow:
+        assert repository.device(uow.session, "D-PPK-WEAK") is None
 
 
 def test_a_device_id_is_registered_once(world: World) -> None:

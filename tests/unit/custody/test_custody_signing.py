@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Any
 
@@ -114,6 +115,21 @@ def test_a_forged_signature_is_refused() -> None:
     sub = parse_submission(signed(handover_body(), {"giver": forger, "receiver": RECEIVER}))
     with pytest.raises(SignatureRejectedError) as refused:
         check_signatures(sub.event, sub.signatures, DEVICES)
+    assert refused.value.key == "custody.signature_invalid"
+
+
+def test_a_small_order_key_does_not_let_one_signature_fit_every_event() -> None:
+    """Under the identity point as public key, (R = identity, S = 0) satisfies the plain
+    RFC 8032 equation for any message (OpenSSL accepts it); salur's check refuses it."""
+    identity = bytes([1]) + bytes(31)
+    weak = DEVICES | {"D-PPK-01": DeviceKey("D-PPK-01", "ppk", "14.10.01", PEOPLE["ppk"], identity)}
+    data = signed(handover_body(), {"giver": GIVER, "receiver": RECEIVER})
+    data["signatures"][0]["sig"] = base64.b64encode(identity + bytes(32)).decode()
+    sub = parse_submission(data)
+    vouched = verify_ahead(sub.signatures, weak, canonical(body_dict(sub.event)))
+    assert {v[0] for v in vouched} == {"receiver"}
+    with pytest.raises(SignatureRejectedError) as refused:
+        check_signatures(sub.event, sub.signatures, weak)
     assert refused.value.key == "custody.signature_invalid"
 
 
