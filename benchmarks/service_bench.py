@@ -398,25 +398,30 @@ async def run_sync(
 ) -> SyncResult:
     result = SyncResult()
     interval = len(uploaders) * batch / rate
-    limits = httpx.Limits(max_connections=len(uploaders), max_keepalive_connections=len(uploaders))
-    async with httpx.AsyncClient(base_url=url, timeout=300, limits=limits) as client:
-        start = time.perf_counter()
-        phases = random.Random(1)
-        tasks = [
-            _device(
-                client,
-                u,
-                start,
-                start + duration,
-                interval,
-                phases.random() * interval,
-                batch,
-                result,
-            )
-            for u in uploaders
-        ]
+    # Each device its own keep-alive connection, as 100 phones are: a shared pool would send
+    # most uploads down its first few connections, and so to whichever worker accepted them.
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    clients = [httpx.AsyncClient(base_url=url, timeout=300, limits=limits) for _ in uploaders]
+    start = time.perf_counter()
+    phases = random.Random(1)
+    tasks = [
+        _device(
+            client,
+            u,
+            start,
+            start + duration,
+            interval,
+            phases.random() * interval,
+            batch,
+            result,
+        )
+        for client, u in zip(clients, uploaders, strict=True)
+    ]
+    try:
         await asyncio.gather(*tasks)
-        result.elapsed = time.perf_counter() - start
+    finally:
+        await asyncio.gather(*(client.aclose() for client in clients))
+    result.elapsed = time.perf_counter() - start
     result.exhausted = all(u.sent >= len(u.events) for u in uploaders)
     return result
 
