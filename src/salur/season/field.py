@@ -108,6 +108,22 @@ class Field:
     def officers(self) -> list[Officer]:
         return list(self._officers.values())
 
+    def enlist(self, kits: Iterable[Kit]) -> None:
+        """Every officer the kits' events name: the holders of each level and the supervisors
+        and police who witness them (so all can be onboarded before the first event)."""
+        for kit in kits:
+            for role, region in (
+                ("kpu_kab", kit.regency),
+                ("bawaslu_kab", kit.regency),
+                ("polisi", kit.regency),
+                ("ppk", kit.district),
+                ("panwascam", kit.district),
+                ("pps", kit.village),
+                ("pkd", kit.village),
+                ("kpps", kit.tps),
+            ):
+                self.officer(role, region)
+
     # --- events ---------------------------------------------------------------------------
 
     def handover(

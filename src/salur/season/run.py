@@ -47,7 +47,7 @@ from salur.season import disruptions as placing
 from salur.season.client import Api, Phone, Server
 from salur.season.days import Cases, Season
 from salur.season.facts import LOCAL, SeasonFacts, read_facts
-from salur.season.field import Field, Kit
+from salur.season.field import Field
 from salur.season.office import Office
 from salur.season.papers import write_papers
 from salur.season.people import onboard
@@ -155,7 +155,7 @@ def run_season(options: Options, progress: Progress) -> Result:
 
     progress.phase("season.phase.people", None)
     field_ = Field(options.seed, rules)
-    _roster(field_, kits.values())
+    field_.enlist(kits.values())
     uploaders = {o.device for o in field_.officers() if o.role in ("kpu_kab", "ppk", "pps")}
     with UnitOfWork(engine) as uow:
         ledger.create_log(uow, election=rules.election.election, province_code=RIAU)
@@ -315,24 +315,6 @@ def _first_district(session: Session, region: str) -> str:
 
 
 # --- people -------------------------------------------------------------------------------------
-
-
-def _roster(field_: Field, kits: object) -> None:
-    """Every officer the season's events name: the holders of each level and the supervisors
-    and police who witness them."""
-    for kit in kits:  # type: ignore[attr-defined]
-        assert isinstance(kit, Kit)
-        for role, region in (
-            ("kpu_kab", kit.regency),
-            ("bawaslu_kab", kit.regency),
-            ("polisi", kit.regency),
-            ("ppk", kit.district),
-            ("panwascam", kit.district),
-            ("pps", kit.village),
-            ("pkd", kit.village),
-            ("kpps", kit.tps),
-        ):
-            field_.officer(role, region)
 
 
 def _office_tokens(engine: Engine, seed: int) -> tuple[str, str]:
