@@ -63,6 +63,7 @@ class Seal(Base):
     regency_code: Mapped[str] = mapped_column(ForeignKey("regency.code"), index=True)
     state: Mapped[str] = mapped_column(String(10))
     package_id: Mapped[str | None] = mapped_column(ForeignKey("kit_package.id"), index=True)
+    # when its state or package last changed; each check is a line of its history (SealEvent)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 

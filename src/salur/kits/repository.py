@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Dialect, Table, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
+from salur.db import raw_cursor, raw_sql
 from salur.geo.models import Dapil, District, Province, Regency, Tps, Village
 from salur.geo.repository import in_region
 from salur.kits.models import Kit, KitPackage, KitPackageLine, Seal, SealEvent
@@ -173,18 +175,31 @@ def add_seals(
 def update_seals(
     session: Session, changes: Sequence[dict[str, Any]], events: Sequence[dict[str, Any]]
 ) -> None:
-    """Set each seal's state and package (rows: number, state, package_id, updated_at), in one
-    Core executemany (the ORM's bulk path cost more than the rows on every custody handover)."""
+    """Set each seal's state and package (rows: number, state, package_id, updated_at) and add
+    the history rows, on the transaction's DBAPI cursor: custody checks the seals of every
+    handover under the store's writer lock, where SQLAlchemy's per-row parameter processing
+    (even Core executemany) cost as much as SQLite's writes themselves."""
+    raw = raw_cursor(session)
+    stamp = _stamp(raw.dialect)
     if changes:
-        rows = [
-            {"n": c["number"], **{k: v for k, v in c.items() if k != "number"}} for c in changes
-        ]
-        session.execute(_UPDATE_SEAL, rows)
-    _insert(session, SealEvent, events)
+        sql = "UPDATE seal SET state = ?, package_id = ?, updated_at = ? WHERE number = ?"
+        rows = [(c["state"], c["package_id"], stamp(c["updated_at"]), c["number"]) for c in changes]
+        raw.cursor.executemany(raw_sql(raw.dialect, sql), rows)
+    if events:
+        sql = (
+            "INSERT INTO seal_event (seal_number, action, state, package_id, actor, note, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
+        columns = ("seal_number", "action", "state", "package_id", "actor", "note")
+        history = [(*(e[c] for c in columns), stamp(e["at"])) for e in events]
+        raw.cursor.executemany(raw_sql(raw.dialect, sql), history)
 
 
-_SEALS = cast(Table, Seal.__table__)
-_UPDATE_SEAL = update(_SEALS).where(_SEALS.c.number == bindparam("n"))
+@functools.lru_cache(maxsize=8)
+def _stamp(dialect: Dialect) -> Callable[[Any], Any]:
+    """How a seal's times are stored, exactly as their column type stores them."""
+    column = cast(Table, SealEvent.__table__).c.at
+    return column.type.bind_processor(dialect) or (lambda value: value)
 
 
 def seal_history(session: Session, number: int) -> list[SealEvent]:

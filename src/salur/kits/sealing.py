@@ -202,14 +202,22 @@ class Step:
 
 def act_all(session: Session, steps: Sequence[Step]) -> int:
     """Take `steps` in order, each from the state the ones before it left (in the caller's
-    transaction, never commits): one read of the packages and seals and one write for all of
-    them, however many events of a custody batch they come from. Any refusal refuses all."""
+    transaction, never commits): one read of the seals and one write for all of them, however
+    many events of a custody batch they come from. Any refusal refuses all.
+
+    Custody runs this under the writer lock for every handover, so it reads and writes no more
+    than it must: package regencies only where a seal is applied (or a package is not the one
+    its seal is on, to tell an unknown package from a wrong one), and a seal's row only when its
+    state or package changes (a seal checked again keeps its row; its history gains a line)."""
     packages = {
         a.package_id: str(parse_package_id(a.package_id))
         for a in (step.seal for step in steps)
         if a.package_id
     }
-    regencies = repo.package_regencies(session, packages.values())
+    applying = [
+        packages[s.seal.package_id] for s in steps if s.action == APPLY and s.seal.package_id
+    ]
+    regencies = repo.package_regencies(session, applying) if applying else {}
     seals = repo.lock_seals(session, [step.seal.seal for step in steps])
     state: dict[int, tuple[str, str | None]] = {
         n: (s.state, s.package_id) for n, s in seals.items()
@@ -221,9 +229,11 @@ def act_all(session: Session, steps: Sequence[Step]) -> int:
         package = packages.get(a.package_id) if a.package_id else None
         if action in (APPLY, CHECK) and package is None:
             raise SalurError("kits.seal_needs_package", seal=str(a.seal))
-        if package is not None and package not in regencies:
-            raise SalurError("kits.unknown_package", package=package)
         current, on = state.get(a.seal, (None, None))
+        if package is not None and package not in regencies and on != package:
+            regencies |= repo.package_regencies(session, [package])
+            if package not in regencies:
+                raise SalurError("kits.unknown_package", package=package)
         after = next_state(current, action, a.seal)
         seal = seals[a.seal]
         if action == APPLY and package is not None and regencies[package] != seal.regency_code:
@@ -238,14 +248,16 @@ def act_all(session: Session, steps: Sequence[Step]) -> int:
             raise SealRefusedError(
                 "kits.seal_on_other_package", seal=str(a.seal), package=package, actual=on or "-"
             )
+        before = (current, on)
         on = package if action == APPLY else on
         state[a.seal] = (after, on)
-        changes[a.seal] = {
-            "number": a.seal,
-            "state": after,
-            "package_id": on,
-            "updated_at": step.at,
-        }
+        if (after, on) != before:
+            changes[a.seal] = {
+                "number": a.seal,
+                "state": after,
+                "package_id": on,
+                "updated_at": step.at,
+            }
         events.append(_event(a.seal, action, after, on, step.actor, a.note, step.at))
     repo.update_seals(session, list(changes.values()), events)
     return len(events)

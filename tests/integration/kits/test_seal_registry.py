@@ -3,6 +3,7 @@ nothing, seals bound to their regency and package, and a history row per action.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -163,6 +164,48 @@ def test_unknown_and_mistyped_package_ids_are_refused(
     with pytest.raises(InvalidPackageIdError):
         act(packed, "apply", number, typo)
     assert state_of(packed, number) == (ISSUED, None)
+
+
+def test_a_check_naming_a_package_never_packed_is_refused_as_unknown(
+    packed: Engine, seal_numbers: Iterator[int]
+) -> None:
+    """Only applying reads package regencies up front; a check on a package nobody packed is
+    still told apart from a check on the wrong (real) package."""
+    number = new_seal(packed, seal_numbers)
+    act(packed, "apply", number, packages(packed)[0])
+    with pytest.raises(SalurError) as caught:
+        act(packed, "check", number, make_package_id(KOTAK, "1410019999001", "dpr"))
+    assert caught.value.key == "kits.unknown_package"
+    assert state_of(packed, number) == (APPLIED, packages(packed)[0])
+
+
+def test_a_seal_checked_again_keeps_its_row_and_gains_a_history_line(
+    packed: Engine, seal_numbers: Iterator[int]
+) -> None:
+    """The row says when the state last changed (the first check); every check is in the
+    history, in order, with its own time."""
+    package = packages(packed)[0]
+    number = new_seal(packed, seal_numbers)
+    days = [dt.datetime(2024, 2, day, 9, tzinfo=dt.UTC) for day in (1, 5, 11, 13)]
+    with UnitOfWork(packed) as uow:
+        apply_seals(uow, [SealAction(number, package)], actor="gudang", at=days[0])
+    for day in days[1:]:
+        with UnitOfWork(packed) as uow:
+            check_seals(uow, [SealAction(number, package)], actor="ppk", at=day)
+    with UnitOfWork(packed) as uow:
+        status = seal_status(uow, number)
+        seal = uow.session.get(Seal, number)
+        assert seal is not None
+        assert seal.updated_at.replace(tzinfo=dt.UTC) == days[1]
+    assert (status.state, status.package_id) == (CHECKED, package)
+    assert [(e.action, e.state) for e in status.history] == [
+        ("issue", ISSUED),
+        ("apply", APPLIED),
+        ("check", CHECKED),
+        ("check", CHECKED),
+        ("check", CHECKED),
+    ]
+    assert [e.at.replace(tzinfo=dt.UTC) for e in status.history[1:]] == days
 
 
 def test_a_batch_is_applied_whole_or_not_at_all(
