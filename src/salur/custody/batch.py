@@ -344,8 +344,6 @@ def _state_row(held: Held, event_id: int, now: dt.datetime) -> tuple[Any, ...]:
 def device_keys(session: Session, ids: Iterable[str]) -> dict[str, DeviceKey]:
     """The registered devices among `ids`, as signatures are checked against them."""
     return {
-        d.id: DeviceKey(
-            d.id, d.role, d.region_code, d.person, bytes(d.public_key), utc(d.revoked_at)
-        )
-        for d in repo.devices(session, list(ids)).values()
+        d: DeviceKey(d, role, region, person, bytes(key), utc(revoked))
+        for d, role, region, person, key, revoked in repo.device_rows(session, list(ids))
     }

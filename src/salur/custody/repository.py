@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
@@ -91,11 +92,17 @@ def locked_states(session: Session, ids: Collection[str]) -> dict[str, StateRow]
     return out
 
 
-def devices(session: Session, ids: Collection[str]) -> dict[str, CustodyDevice]:
+def device_rows(
+    session: Session, ids: Collection[str]
+) -> Sequence[tuple[str, str, str, str, bytes, dt.datetime | None]]:
+    """(id, role, region_code, person, public_key, revoked_at) of the registered devices among
+    `ids`: plain rows, as every upload checks its signatures against them under the writer
+    lock, where ORM objects cost more than the query."""
     if not ids:
-        return {}
-    query = select(CustodyDevice).where(CustodyDevice.id.in_(sorted(set(ids))))
-    return {row.id: row for row in session.scalars(query)}
+        return ()
+    d = CustodyDevice
+    columns = (d.id, d.role, d.region_code, d.person, d.public_key, d.revoked_at)
+    return session.execute(select(*columns).where(d.id.in_(sorted(set(ids))))).tuples().all()
 
 
 def device(session: Session, device_id: str) -> CustodyDevice | None:
