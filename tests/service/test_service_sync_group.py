@@ -24,6 +24,8 @@ from salur.service.sync.group import GroupCommit
 from tests.service.server import serving
 from tests.service.test_service_sync import (
     PPK_DEVICE,
+    PPS_DEVICE,
+    VILLAGE_B,
     Sequences,
     batch,
     events_with,
@@ -76,18 +78,25 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
         time.sleep(0.01)
 
 
-class Posting:
-    """A sync upload posted from a thread of its own."""
+Upload = dict[str, Any] | tuple[dict[str, Any], str, str]  # a body, or (body, device, role)
 
-    def __init__(self, server: str, world: World, body: dict[str, Any]) -> None:
+
+class Posting:
+    """A sync upload posted from a thread of its own (by the PPK device unless told)."""
+
+    def __init__(self, server: str, world: World, upload: Upload) -> None:
+        body, device, role = upload if isinstance(upload, tuple) else (upload, PPK_DEVICE, "ppk")
         self.answer: httpx.Response | None = None
-        self.thread = threading.Thread(target=self._post, args=(server, world, body))
+        args = (server, world, body, device, role)
+        self.thread = threading.Thread(target=self._post, args=args)
         self.thread.start()
 
-    def _post(self, server: str, world: World, body: dict[str, Any]) -> None:
+    def _post(
+        self, server: str, world: World, body: dict[str, Any], device: str, role: str
+    ) -> None:
         with httpx.Client(base_url=server, timeout=60) as client:
             self.answer = client.post(
-                f"/devices/{PPK_DEVICE}/sync", json=body, headers=world.auth("ppk")
+                f"/devices/{device}/sync", json=body, headers=world.auth(role)
             )
 
     def result(self) -> httpx.Response:
@@ -102,7 +111,7 @@ def checkpoint_size(result: dict[str, Any]) -> int:
 
 
 def queued_behind_a_busy_store(
-    server: str, app: FastAPI, world: World, first: dict[str, Any], *more: dict[str, Any]
+    server: str, app: FastAPI, world: World, first: Upload, *more: Upload
 ) -> list[httpx.Response]:
     """`first` leads a group and waits for the busy store; `more` queue meanwhile."""
     group: GroupCommit = app.state.sync_group
@@ -155,3 +164,27 @@ def test_a_batch_refused_in_a_group_leaves_the_others_of_the_group_recorded(
     assert events_with(world, fresh) == 0 and events_with(world, other) == 0
     assert answers[2].json()["results"][0]["status"] == "accepted"
     assert events_with(world, handover) == 1
+
+
+def test_each_upload_of_a_group_is_held_to_its_own_scope(
+    server: str, app: FastAPI, world: World, seq: Sequences
+) -> None:
+    """The group's events are recorded as one custody batch, yet each against its uploader's
+    scope: behind the kecamatan's PPK, desa A's PPS uploading desa B's kit is refused (the PPK
+    could move it), and the PPK's own upload is accepted."""
+    other_tps = next(t for t in world.packages if t.startswith(VILLAGE_B.replace(".", "")))
+    outside = world.handover(other_tps, "warehouse_ppk")
+    mine = world.handover(kit(world), "warehouse_ppk")
+    answers = queued_behind_a_busy_store(
+        server,
+        app,
+        world,
+        batch((key(), seq(PPK_DEVICE), world.handover(kit(world), "warehouse_ppk"))),
+        batch((key(), seq(PPK_DEVICE), mine)),
+        (batch((key(), seq(PPS_DEVICE), outside)), PPS_DEVICE, "pps"),
+    )
+    assert [a.status_code for a in answers] == [200, 200, 200], [a.text for a in answers]
+    assert answers[1].json()["results"][0]["status"] == "accepted"
+    refused = answers[2].json()["results"][0]
+    assert (refused["status"], refused["key"]) == ("refused", "service.package_out_of_scope")
+    assert events_with(world, mine) == 1 and events_with(world, outside) == 0

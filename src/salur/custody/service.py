@@ -226,9 +226,14 @@ def record_batch_in(
     rules: CustodyRules | None = None,
     now: dt.datetime | None = None,
     admit: Admit | None = None,
+    admits: Sequence[Admit | None] | None = None,
 ) -> list[Recorded | SalurError]:
     """`record_batch` in the caller's transaction (does not commit; takes the write lock).
-    `submissions` may come from `prepare_batch` (its outcomes, refusals included)."""
+    `submissions` may come from `prepare_batch` (its outcomes, refusals included). `admits`,
+    one per submission, replaces `admit` where the batch joins several uploaders' events (the
+    service's group commit reads and writes them all once)."""
+    if admits is not None and len(admits) != len(submissions):
+        raise ValueError("one admit per submission")
     rules = rules or load_rules()
     now = now or dt.datetime.now(dt.UTC)
     registry = seals or KitsSealRegistry()
@@ -237,12 +242,12 @@ def record_batch_in(
     valid = [x for x in parsed if isinstance(x, Signed)]
     batch = Batch(s, valid, packages or KitsPackageSource(), rules)
     results: list[Recorded | SalurError] = []
-    for signed in parsed:
+    for n, signed in enumerate(parsed):
         if isinstance(signed, SalurError):
             results.append(signed)
             continue
         try:
-            checked = _check(batch, signed, registry, admit)
+            checked = _check(batch, signed, registry, admit if admits is None else admits[n])
         except _NotTepatError as refused:
             batch.events.flush()  # the refusal's incident is written now, after them
             results.append(_write_refusal(s, batch.log(refused.province), refused, rules, now))

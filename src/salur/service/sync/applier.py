@@ -150,21 +150,20 @@ class Applier:
             repo.release(uow.session, self.uploader.device_id, keys, self.token)
             uow.commit()
 
-    def claim_and_record_in(self, s: Session, keys: Sequence[str]) -> Claimed:
-        """Claim the batch's new keys and record the events of those this upload gets, in the
-        caller's write transaction (a group's: `group.GroupCommit`); receipts and stored answers
-        follow in `answer_in`. Keys another upload holds are answered here only if their
-        sequence number was reused (and refuse the whole batch if their body differs); the
-        caller waits for the rest. Concurrent uploads of a key: SQLite's write lock orders them;
-        on PostgreSQL the second insert waits for the first to commit, then finds the key taken.
-        """
+    def claim_in(self, s: Session, keys: Sequence[str]) -> Claimed:
+        """Claim the batch's new keys in the caller's write transaction (a group's:
+        `group.GroupCommit`, which then records the events with `record_group_in`); receipts and
+        stored answers follow in `answer_in`. Keys another upload holds are answered here only
+        if their sequence number was reused (and refuse the whole batch if their body differs);
+        the caller waits for the rest. Concurrent uploads of a key: SQLite's write lock orders
+        them; on PostgreSQL the second insert waits for the first to commit, then finds the key
+        taken."""
         claimed = Claimed()
         if not keys:
             return claimed
         mine = repo.claim(s, self._claim_rows(keys))
         claimed.out.update(self._held_elsewhere(s, [k for k in keys if k not in mine]))
         claimed.mine = [k for k in keys if k in mine]
-        self._record_in(s, claimed.mine, claimed.out)
         return claimed
 
     def not_recorded(self, keys: Sequence[str]) -> dict[str, EventResult]:
@@ -199,26 +198,31 @@ class Applier:
 
     def _record_in(self, s: Session, keys: Sequence[str], out: dict[str, EventResult]) -> None:
         """Record the events of `keys` in order (custody's `record_batch_in`)."""
-        if not keys:
-            return
+        record_group_in(s, [(self, keys, out)])
+
+    def pending(self, keys: Sequence[str], out: dict[str, EventResult]) -> list[Signed]:
+        """The events of `keys` to record, in order; those refused already are answered in
+        `out` and left out."""
         self.prepare(keys)  # done already, but for keys taken over from another upload
-        pending = []
+        todo = []
         for key in keys:
             prepared = self.prepared[key]
             if isinstance(prepared, SalurError):
                 out[key] = self._result(self.work.events[key][1], prepared)
             else:
-                pending.append((key, prepared))
-        if pending:
-            outcomes = record_batch_in(
-                s,
-                [signed for _, signed in pending],
-                packages=self.packages,
-                rules=self.rules,
-                admit=self.admit,
-            )
-            for (key, _), outcome in zip(pending, outcomes, strict=True):
-                out[key] = self._result(self.work.events[key][1], outcome)
+                todo.append(prepared)
+        return todo
+
+    def answer(
+        self,
+        keys: Sequence[str],
+        outcomes: Sequence[Recorded | SalurError],
+        out: dict[str, EventResult],
+    ) -> None:
+        """The answers of the keys `pending` returned events for, from their outcomes."""
+        todo = [key for key in keys if not isinstance(self.prepared[key], SalurError)]
+        for key, outcome in zip(todo, outcomes, strict=True):
+            out[key] = self._result(self.work.events[key][1], outcome)
 
     def answer_in(
         self,
@@ -385,6 +389,43 @@ class Applier:
                     taken.add(key)
                 uow.commit()
         return taken
+
+
+def record_group_in(
+    s: Session, parts: Sequence[tuple[Applier, Sequence[str], dict[str, EventResult]]]
+) -> None:
+    """Record the events of several uploads (applier, keys, answers) in order, as one custody
+    batch: its reads (states, seals, devices, the log) and writes are made once for the group
+    rather than per upload, which is most of what an upload costs under the writer lock. Uploads
+    that use another package source or rules than the first are recorded as batches of their
+    own (tests give some their own)."""
+    runs: list[list[tuple[Applier, Sequence[str], dict[str, EventResult]]]] = []
+    for part in parts:
+        if runs and _same_sources(runs[-1][0][0], part[0]):
+            runs[-1].append(part)
+        else:
+            runs.append([part])
+    for run in runs:
+        todo = [(applier, keys, out, applier.pending(keys, out)) for applier, keys, out in run]
+        signed = [event for *_, events in todo for event in events]
+        if not signed:
+            continue
+        first = run[0][0]
+        outcomes = record_batch_in(
+            s,
+            signed,
+            packages=first.packages,
+            rules=first.rules,
+            admits=[applier.admit for applier, *_, events in todo for _ in events],
+        )
+        at = 0
+        for applier, keys, out, events in todo:
+            applier.answer(keys, outcomes[at : at + len(events)], out)
+            at += len(events)
+
+
+def _same_sources(a: Applier, b: Applier) -> bool:
+    return a.rules is b.rules and type(a.packages) is type(b.packages)
 
 
 @dataclass

@@ -6,9 +6,11 @@ also paid for things that do not grow with its events: a commit, a checkpoint si
 the reads of its batch, its receipts' tree nodes and bookkeeping: about 40% of the time it held
 the lock. Written together, a group pays for them once (the same idea as a transparency log
 sequencing a pool of entries per checkpoint). Each upload stays on its own: it is recorded in a
-savepoint of its own, so an upload whose keys clash (422) or whose write fails leaves the others
-standing; a failure of the group's shared part (receipts, answers, commit) answers every upload
-of the group "send it again later", as a failed upload always was.
+savepoint of its own, so an upload whose keys clash (422) or whose claim fails leaves the others
+standing. Their events are then recorded as one custody batch (`applier.record_group_in`: the
+batch's reads and writes once per group, not per upload); a failure of that shared part
+(recording, receipts, answers, commit) answers every upload of the group "send it again later",
+as a failed upload always was.
 
 Leadership passes on: after writing a group, the leader wakes the first upload queued since,
 which leads the next group, so no thread writes for others indefinitely.
@@ -25,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from salur.db import begin_write
 from salur.service.settings import ServiceSettings
-from salur.service.sync.applier import Applier, Claimed, sign_receipts
+from salur.service.sync.applier import Applier, Claimed, record_group_in, sign_receipts
 from salur.service.sync.schemas import EventResult
 from salur.uow import UnitOfWork
 from salur.writelock import writing
@@ -114,7 +116,7 @@ class GroupCommit:
                 for job in group:
                     savepoint = s.begin_nested()
                     try:
-                        claimed = job.applier.claim_and_record_in(s, job.keys)
+                        claimed = job.applier.claim_in(s, job.keys)
                     except SQLAlchemyError:
                         savepoint.rollback()
                         job.answers = job.applier.not_recorded(job.keys)
@@ -124,6 +126,7 @@ class GroupCommit:
                     else:
                         savepoint.commit()
                         written.append((job, claimed))
+                record_group_in(s, [(job.applier, c.mine, c.out) for job, c in written])
                 issued = sign_receipts(s, [c.out for _, c in written], self.settings)
                 for job, claimed in written:
                     job.applier.answer_in(s, claimed.mine, claimed.out, issued, claimed_here=True)
