@@ -9,6 +9,7 @@ base-32 alphabet (no I, L, O, U), so a label read aloud or retyped cannot mix up
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from collections.abc import Callable
@@ -102,8 +103,10 @@ def make_package_id(
             return body + check
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parse_package_id(text: str) -> PackageId:
-    """Validate a typed or scanned id (case and surrounding spaces do not matter)."""
+    """Validate a typed or scanned id (case and surrounding spaces do not matter). Cached: the
+    result is immutable, and custody parses the same ids on every handover of a kit."""
     value = text.strip().upper()
     match = PATTERN.match(value)
     if match is None:
