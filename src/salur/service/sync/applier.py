@@ -31,7 +31,6 @@ from salur.custody.service import (
     Recorded,
     TepatRefusedError,
     prepare_batch,
-    record_batch_in,
 )
 from salur.custody.tepat import PackageInfo
 from salur.db import begin_write
@@ -51,6 +50,7 @@ from salur.service.sync.answers import (
     sequence_reused,
     stored_answers,
 )
+from salur.service.sync.recording import record_group_in
 from salur.service.sync.schemas import EventResult, SyncEventIn
 from salur.service.sync.sequence import advance
 from salur.uow import UnitOfWork
@@ -389,43 +389,6 @@ class Applier:
                     taken.add(key)
                 uow.commit()
         return taken
-
-
-def record_group_in(
-    s: Session, parts: Sequence[tuple[Applier, Sequence[str], dict[str, EventResult]]]
-) -> None:
-    """Record the events of several uploads (applier, keys, answers) in order, as one custody
-    batch: its reads (states, seals, devices, the log) and writes are made once for the group
-    rather than per upload, which is most of what an upload costs under the writer lock. Uploads
-    that use another package source or rules than the first are recorded as batches of their
-    own (tests give some their own)."""
-    runs: list[list[tuple[Applier, Sequence[str], dict[str, EventResult]]]] = []
-    for part in parts:
-        if runs and _same_sources(runs[-1][0][0], part[0]):
-            runs[-1].append(part)
-        else:
-            runs.append([part])
-    for run in runs:
-        todo = [(applier, keys, out, applier.pending(keys, out)) for applier, keys, out in run]
-        signed = [event for *_, events in todo for event in events]
-        if not signed:
-            continue
-        first = run[0][0]
-        outcomes = record_batch_in(
-            s,
-            signed,
-            packages=first.packages,
-            rules=first.rules,
-            admits=[applier.admit for applier, *_, events in todo for _ in events],
-        )
-        at = 0
-        for applier, keys, out, events in todo:
-            applier.answer(keys, outcomes[at : at + len(events)], out)
-            at += len(events)
-
-
-def _same_sources(a: Applier, b: Applier) -> bool:
-    return a.rules is b.rules and type(a.packages) is type(b.packages)
 
 
 @dataclass

@@ -7,7 +7,7 @@ the reads of its batch, its receipts' tree nodes and bookkeeping: about 40% of t
 the lock. Written together, a group pays for them once (the same idea as a transparency log
 sequencing a pool of entries per checkpoint). Each upload stays on its own: it is recorded in a
 savepoint of its own, so an upload whose keys clash (422) or whose claim fails leaves the others
-standing. Their events are then recorded as one custody batch (`applier.record_group_in`: the
+standing. Their events are then recorded as one custody batch (`recording.record_group_in`: the
 batch's reads and writes once per group, not per upload); a failure of that shared part
 (recording, receipts, answers, commit) answers every upload of the group "send it again later",
 as a failed upload always was.
@@ -27,7 +27,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from salur.db import begin_write
 from salur.service.settings import ServiceSettings
-from salur.service.sync.applier import Applier, Claimed, record_group_in, sign_receipts
+from salur.service.sync.applier import Applier, Claimed, sign_receipts
+from salur.service.sync.recording import record_group_in
 from salur.service.sync.schemas import EventResult
 from salur.uow import UnitOfWork
 from salur.writelock import writing
