@@ -200,9 +200,9 @@ class Applier:
         """Record the events of `keys` in order (custody's `record_batch_in`)."""
         record_group_in(s, [(self, keys, out)])
 
-    def pending(self, keys: Sequence[str], out: dict[str, EventResult]) -> list[Signed]:
-        """The events of `keys` to record, in order; those refused already are answered in
-        `out` and left out."""
+    def pending(self, keys: Sequence[str], out: dict[str, EventResult]) -> list[tuple[str, Signed]]:
+        """The keys' events to record, in order; those refused already are answered in `out`
+        and left out."""
         self.prepare(keys)  # done already, but for keys taken over from another upload
         todo = []
         for key in keys:
@@ -210,18 +210,17 @@ class Applier:
             if isinstance(prepared, SalurError):
                 out[key] = self._result(self.work.events[key][1], prepared)
             else:
-                todo.append(prepared)
+                todo.append((key, prepared))
         return todo
 
     def answer(
         self,
-        keys: Sequence[str],
+        pending: Sequence[tuple[str, Signed]],
         outcomes: Sequence[Recorded | SalurError],
         out: dict[str, EventResult],
     ) -> None:
-        """The answers of the keys `pending` returned events for, from their outcomes."""
-        todo = [key for key in keys if not isinstance(self.prepared[key], SalurError)]
-        for key, outcome in zip(todo, outcomes, strict=True):
+        """The answers of `pending`'s keys, from their events' outcomes."""
+        for (key, _), outcome in zip(pending, outcomes, strict=True):
             out[key] = self._result(self.work.events[key][1], outcome)
 
     def answer_in(

@@ -29,8 +29,8 @@ def record_group_in(
         else:
             runs.append([part])
     for run in runs:
-        todo = [(applier, keys, out, applier.pending(keys, out)) for applier, keys, out in run]
-        signed = [event for *_, events in todo for event in events]
+        todo = [(applier, out, applier.pending(keys, out)) for applier, keys, out in run]
+        signed = [event for *_, pending in todo for _, event in pending]
         if not signed:
             continue
         first = run[0][0]
@@ -39,12 +39,12 @@ def record_group_in(
             signed,
             packages=first.packages,
             rules=first.rules,
-            admits=[applier.admit for applier, *_, events in todo for _ in events],
+            admits=[applier.admit for applier, _, pending in todo for _ in pending],
         )
         at = 0
-        for applier, keys, out, events in todo:
-            applier.answer(keys, outcomes[at : at + len(events)], out)
-            at += len(events)
+        for applier, out, pending in todo:
+            applier.answer(pending, outcomes[at : at + len(pending)], out)
+            at += len(pending)
 
 
 def _same_sources(a: Applier, b: Applier) -> bool:
