@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from salur.custody import checks
+from salur.custody import checks, seal_moves
 from salur.custody.batch import (
     Batch,
     Held,
@@ -44,18 +44,16 @@ from salur.custody.events import (
 )
 from salur.custody.incidents import append_incident, describe
 from salur.custody.packages import (
-    BatchSealRegistry,
     KitsPackageSource,
     KitsSealRegistry,
     PackageSource,
     SealChanges,
     SealedPackageSource,
-    SealMove,
     SealRegistry,
 )
 from salur.custody.signing import check_signatures, verify_ahead
 from salur.custody.states import PackageState, Place, next_state
-from salur.custody.tepat import SEAL_USED, Finding, PackageInfo
+from salur.custody.tepat import Finding, PackageInfo
 from salur.db import begin_write
 from salur.errors import SalurError
 from salur.ledger import repository as ledger_repo
@@ -332,7 +330,7 @@ def _check(
         attempt = {"event": signed.data, "signatures": [x.model_dump() for x in sub.signatures]}
         raise _NotTepatError(province, body.at, sha, attempt, assessment)
     moved = _advance(body, infos, held, places, rules)
-    changes = _seal_changes(batch, body, infos, registry, assessment)
+    changes = seal_moves.changes_of(batch, body, infos, registry, assessment)
     return _Checked(batch, signed, log, infos, assessment, moved, changes)
 
 
@@ -340,16 +338,11 @@ def _apply(checked: _Checked, registry: SealRegistry, now: dt.datetime) -> Recor
     """The writes of a checked event: its leaf, row and incidents now, its seal moves, items
     and states with the batch's (`Batch.flush`)."""
     batch, signed = checked.batch, checked.signed
-    s, body = batch.session, signed.submission.event
+    body = signed.submission.event
     recorded = _write(batch, checked.log, signed, checked.assessment, now)
     changes = checked.changes
     if changes:
-        note = f"custody {body.type} event {recorded.event_id}, log index {recorded.log_index}"
-        move = SealMove(changes, _actor(body), note, body.time)
-        if isinstance(registry, BatchSealRegistry):
-            batch.defer_seals(registry, move)  # written with the batch's rows, in order
-        else:
-            registry.record(s, move.changes, move.actor, move.note, move.at)
+        seal_moves.record(batch, registry, body, changes, recorded)
     batch.accept(signed.sha, recorded, body, checked.infos, checked.moved, changes, now)
     return recorded
 
@@ -363,35 +356,6 @@ def _write_refusal(
     event = append_incident(s, log, rules, refused.at, "refused", findings, cause, None, now)
     incident = Recorded(event.id, event.log_index, event.kind, findings=tuple(findings))
     return TepatRefusedError(refused.assessment.refusals, incident)
-
-
-def _seal_changes(
-    batch: Batch,
-    body: PackageBody | ReportedIncidentBody,
-    infos: Mapping[str, PackageInfo],
-    registry: SealRegistry,
-    assessment: Assessment,
-) -> SealChanges:
-    """The event's seal moves; new seals the registry refuses (or this batch applied already)
-    become discrepancies instead."""
-    new, again = checks.return_seals(body, infos)
-    wanted = {n: infos[pid].regency_code for n, pid in new.items()}
-    refused = registry.unusable(batch.session, wanted) if wanted else {}
-    refused |= {n: SEAL_USED for n in wanted if n in batch.applied_seals}
-    assessment.discrepancies += again + [
-        checks.seal_finding(code, infos[new[n]], n) for n, code in sorted(refused.items())
-    ]
-    usable = {n: pid for n, pid in new.items() if n not in refused}
-    return checks.seal_changes(body, infos, usable)
-
-
-def _actor(body: PackageBody | ReportedIncidentBody) -> str:
-    """Who saw the seals: the receiver, else the holder acting at its place, else the giver."""
-    for name in ("receiver", "by", "giver"):
-        party = getattr(body, name, None)
-        if party is not None:
-            return f"{party.role} {party.region}"
-    return ""
 
 
 def _write(
